@@ -1,0 +1,283 @@
+#include "ImportRunner.h"
+
+#include "Sha256.h"
+#include "SourceImporter.h"
+#include "SqliteDatabase.h"
+#include "Workspace.h"
+
+#include <QDateTime>
+#include <QElapsedTimer>
+#include <QFileInfo>
+
+namespace chainsight {
+namespace {
+
+// Forwards progress at most every 50 ms or 0.1 % so a fast importer never floods the GUI thread.
+class ThrottledProgress final
+{
+public:
+    ThrottledProgress(const ImportProgressCallback &callback, ImportProgress &state)
+        : m_callback(callback)
+        , m_state(state)
+    {
+        m_clock.start();
+    }
+
+    void update(bool force = false)
+    {
+        if (!m_callback)
+            return;
+        const qint64 step = std::max<qint64>(m_state.bytesTotal / 1000, 1);
+        if (!force && (m_state.bytesDone - m_lastBytes < step || m_clock.elapsed() - m_lastMs < 50))
+            return;
+        m_lastBytes = m_state.bytesDone;
+        m_lastMs = m_clock.elapsed();
+        m_callback(m_state);
+    }
+
+private:
+    const ImportProgressCallback &m_callback;
+    ImportProgress &m_state;
+    QElapsedTimer m_clock;
+    qint64 m_lastBytes = -1;
+    qint64 m_lastMs = -1000;
+};
+
+class RunContext final : public ImportContext
+{
+public:
+    RunContext(WorkspaceWriter &writer, const ImportOptions &options, const std::atomic_bool &cancel,
+               ThrottledProgress &throttle, ImportProgress &progress, FileImportResult &file, qint64 sourceId,
+               qint64 bytesBeforeFile)
+        : m_writer(writer)
+        , m_options(options)
+        , m_cancel(cancel)
+        , m_throttle(throttle)
+        , m_progress(progress)
+        , m_file(file)
+        , m_sourceId(sourceId)
+        , m_bytesBeforeFile(bytesBeforeFile)
+    {
+    }
+
+    QString path() const override { return m_file.path; }
+    qint64 sourceId() const override { return m_sourceId; }
+    const ImportOptions &options() const override { return m_options; }
+    WorkspaceWriter &writer() override { return m_writer; }
+    bool isCancelled() const override { return m_cancel.load(std::memory_order_relaxed); }
+
+    void reportProgress(qint64 bytesDoneInFile, qint64 recordsInFile) override
+    {
+        m_progress.bytesDone = m_bytesBeforeFile + bytesDoneInFile;
+        m_progress.records = m_recordsBeforeFile + recordsInFile;
+        m_throttle.update();
+    }
+
+    void report(Diagnostic diagnostic) override
+    {
+        // A flood of errors must not eat memory; past the cap only the count keeps growing.
+        if (m_file.diagnostics.size() < maximumKeptDiagnostics)
+            m_file.diagnostics.push_back(std::move(diagnostic));
+        else
+            ++m_droppedDiagnostics;
+    }
+
+    void setRecordsBeforeFile(qint64 records) { m_recordsBeforeFile = records; }
+    qint64 droppedDiagnostics() const { return m_droppedDiagnostics; }
+
+    static constexpr qsizetype maximumKeptDiagnostics = 10000;
+
+private:
+    WorkspaceWriter &m_writer;
+    const ImportOptions &m_options;
+    const std::atomic_bool &m_cancel;
+    ThrottledProgress &m_throttle;
+    ImportProgress &m_progress;
+    FileImportResult &m_file;
+    qint64 m_sourceId;
+    qint64 m_bytesBeforeFile;
+    qint64 m_recordsBeforeFile = 0;
+    qint64 m_droppedDiagnostics = 0;
+};
+
+ImportResult aborted(ImportResult result, const QString &why)
+{
+    result.status = ImportResult::Status::Aborted;
+    result.failure = why;
+    return result;
+}
+
+ImportResult cancelled(ImportResult result)
+{
+    result.status = ImportResult::Status::Cancelled;
+    result.failure = QStringLiteral("cancelled; nothing was imported");
+    return result;
+}
+
+} // namespace
+
+qint64 FileImportResult::errorCount() const
+{
+    return std::count_if(diagnostics.cbegin(), diagnostics.cend(),
+                         [](const Diagnostic &d) { return d.severity == Severity::Error; });
+}
+
+qint64 FileImportResult::warningCount() const
+{
+    return std::count_if(diagnostics.cbegin(), diagnostics.cend(),
+                         [](const Diagnostic &d) { return d.severity == Severity::Warning; });
+}
+
+qint64 ImportResult::errorCount() const
+{
+    qint64 count = 0;
+    for (const auto &file : files)
+        count += file.errorCount();
+    return count;
+}
+
+qint64 ImportResult::recordCount() const
+{
+    qint64 count = 0;
+    for (const auto &file : files)
+        count += file.records;
+    return count;
+}
+
+ImportResult ImportRunner::run(Workspace &workspace, const QStringList &paths, const ImportOptions &options,
+                               const ImportProgressCallback &progressCallback, const std::atomic_bool &cancel)
+{
+    ImportResult result;
+    ImportProgress progress;
+    progress.fileCount = static_cast<int>(paths.size());
+    for (const QString &path : paths) {
+        FileImportResult file;
+        file.path = QFileInfo(path).absoluteFilePath();
+        file.size = QFileInfo(path).size();
+        progress.bytesTotal += file.size;
+        result.files.push_back(file);
+    }
+    ThrottledProgress throttle(progressCallback, progress);
+
+    // Everything that needs only the files (existence, format, digest) is settled before the transaction.
+    for (auto &file : result.files) {
+        if (cancel.load())
+            return cancelled(result);
+        const QFileInfo info(file.path);
+        if (!info.exists() || !info.isFile()) {
+            file.outcome = FileImportResult::Outcome::Rejected;
+            file.diagnostics.push_back({Severity::Error, file.path, {}, QStringLiteral("no such file")});
+            return aborted(result, QStringLiteral("%1: no such file").arg(file.path));
+        }
+        const SourceImporter *importer = nullptr;
+        QString reason;
+        if (!options.format.isEmpty()) {
+            importer = importerForFormat(options.format);
+            reason = QStringLiteral("unknown format \"%1\" (known formats: %2)")
+                         .arg(options.format, knownFormats().join(QStringLiteral(", ")));
+        } else {
+            importer = sniffImporter(file.path, &reason);
+        }
+        if (!importer) {
+            file.outcome = FileImportResult::Outcome::Rejected;
+            file.diagnostics.push_back({Severity::Error, file.path, {}, reason});
+            return aborted(result, QStringLiteral("%1: %2").arg(file.path, reason));
+        }
+        file.format = importer->format();
+        QString digestError;
+        const auto digest = sha256OfFile(file.path, &digestError, &cancel);
+        if (!digest) {
+            if (cancel.load())
+                return cancelled(result);
+            file.outcome = FileImportResult::Outcome::Rejected;
+            file.diagnostics.push_back({Severity::Error, file.path, {}, digestError});
+            return aborted(result, QStringLiteral("%1: %2").arg(file.path, digestError));
+        }
+        file.sha256 = digest->sha256Hex;
+        file.size = digest->size;
+    }
+
+    try {
+        WorkspaceWriter writer(workspace, &cancel);
+        QList<QByteArray> digestsInThisRun;
+        qint64 bytesBefore = 0;
+        for (int index = 0; index < result.files.size(); ++index) {
+            FileImportResult &file = result.files[index];
+            progress.fileIndex = index;
+            progress.file = file.path;
+            QString lookupError;
+            if (const auto existing = workspace.sourceBySha256(file.sha256, &lookupError)) {
+                file.outcome = FileImportResult::Outcome::AlreadyImported;
+                file.alreadyImportedAs = existing->path;
+                file.records = existing->records;
+                bytesBefore += file.size;
+                continue;
+            }
+            if (digestsInThisRun.contains(file.sha256)) {
+                file.outcome = FileImportResult::Outcome::AlreadyImported;
+                file.alreadyImportedAs = result.files[digestsInThisRun.indexOf(file.sha256)].path;
+                bytesBefore += file.size;
+                continue;
+            }
+            digestsInThisRun.push_back(file.sha256);
+
+            SourceInfo source;
+            source.path = file.path;
+            source.size = file.size;
+            source.sha256 = file.sha256;
+            source.format = file.format;
+            source.importedAt = QDateTime::currentDateTimeUtc().toString(Qt::ISODateWithMs);
+            const qint64 sourceId = writer.addSource(source);
+
+            RunContext context(writer, options, cancel, throttle, progress, file, sourceId, bytesBefore);
+            context.setRecordsBeforeFile(progress.records);
+            const qint64 records = importerForFormat(file.format)->import(context);
+            if (cancel.load())
+                return cancelled(result);
+            if (context.droppedDiagnostics() > 0) {
+                file.diagnostics.push_back({Severity::Note, file.path, {},
+                                            QStringLiteral("%1 more diagnostics not shown").arg(context.droppedDiagnostics())});
+            }
+            if (records < 0) {
+                file.outcome = FileImportResult::Outcome::Rejected;
+                return aborted(result, QStringLiteral("%1 could not be imported; nothing was imported").arg(file.path));
+            }
+            file.records = records;
+            if (options.strict && file.errorCount() > 0) {
+                return aborted(result, QStringLiteral("%1 has %2 bad record(s) and --strict is set; nothing was imported")
+                                           .arg(file.path)
+                                           .arg(file.errorCount()));
+            }
+            writer.finishSource(sourceId, records, file.diagnostics);
+            bytesBefore += file.size;
+            progress.bytesDone = bytesBefore;
+            throttle.update(true);
+        }
+        if (cancel.load())
+            return cancelled(result);
+        writer.commit();
+    } catch (const SqliteError &e) {
+        if (cancel.load())
+            return cancelled(result);
+        return aborted(result, QStringLiteral("the workspace could not be written (%1); nothing was imported").arg(e.message()));
+    } catch (const std::exception &e) {
+        return aborted(result, QStringLiteral("internal error: %1; nothing was imported").arg(QString::fromUtf8(e.what())));
+    }
+    return result;
+}
+
+ImportResult ImportRunner::run(const QString &workspacePath, const QStringList &paths, const ImportOptions &options,
+                               const ImportProgressCallback &progress, const std::atomic_bool &cancel)
+{
+    QString error;
+    auto workspace = Workspace::open(workspacePath, Workspace::OpenMode::CreateIfMissing, &error);
+    if (!workspace) {
+        ImportResult result;
+        result.status = ImportResult::Status::Aborted;
+        result.failure = error;
+        return result;
+    }
+    return run(*workspace, paths, options, progress, cancel);
+}
+
+} // namespace chainsight

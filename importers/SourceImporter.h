@@ -1,0 +1,66 @@
+#pragma once
+
+#include "ImportTypes.h"
+
+#include <QString>
+
+#include <atomic>
+#include <memory>
+#include <vector>
+
+namespace chainsight {
+
+class WorkspaceWriter;
+
+// What one importer sees while it reads one file inside the import's transaction.
+class ImportContext
+{
+public:
+    virtual ~ImportContext() = default;
+
+    virtual QString path() const = 0;
+    virtual qint64 sourceId() const = 0;
+    virtual const ImportOptions &options() const = 0;
+    virtual WorkspaceWriter &writer() = 0;
+
+    // Cheap enough to call once per record.
+    virtual bool isCancelled() const = 0;
+    virtual void reportProgress(qint64 bytesDoneInFile, qint64 recordsInFile) = 0;
+    virtual void report(Diagnostic diagnostic) = 0;
+    // A diagnostic located in this file.
+    void error(TextPosition position, const QString &message);
+    void warning(TextPosition position, const QString &message);
+};
+
+// The first bytes of a file and its name, for format sniffing.
+struct SniffSample
+{
+    QString fileName;
+    QByteArray head; // at most the first 64 KiB
+};
+
+class SourceImporter
+{
+public:
+    virtual ~SourceImporter() = default;
+
+    // Stable format id stored with each source, e.g. "inventory-json".
+    virtual QString format() const = 0;
+    virtual QString description() const = 0;
+    // Confidence 0..100 that the sample is this format; content first, the extension only breaks ties.
+    virtual int sniff(const SniffSample &sample) const = 0;
+
+    // Reads the file and writes through context.writer(). Returns the number of records imported, or -1
+    // when the file as a whole is unreadable (a diagnostic says why).
+    virtual qint64 import(ImportContext &context) const = 0;
+};
+
+// Every importer this build knows, in sniffing order.
+const std::vector<std::unique_ptr<SourceImporter>> &sourceImporters();
+const SourceImporter *importerForFormat(const QString &format);
+QStringList knownFormats();
+
+// Picks the importer whose sniff is most confident; nullptr with *reason set when none fits.
+const SourceImporter *sniffImporter(const QString &path, QString *reason);
+
+} // namespace chainsight

@@ -1,0 +1,482 @@
+#include "Workspace.h"
+
+#include "SqliteDatabase.h"
+#include "WorkspaceSchema.h"
+
+#include <QDateTime>
+#include <QFile>
+#include <QDir>
+#include <QFileInfo>
+#include <QHash>
+
+#include <nlohmann/json.hpp>
+
+namespace chainsight {
+namespace {
+
+QString jsonArray(const QStringList &values)
+{
+    nlohmann::json array = nlohmann::json::array();
+    for (const QString &value : values)
+        array.push_back(value.toStdString());
+    return QString::fromStdString(array.dump());
+}
+
+QStringList stringListFromJson(const QString &text)
+{
+    QStringList values;
+    if (text.isEmpty())
+        return values;
+    const auto parsed = nlohmann::json::parse(text.toStdString(), nullptr, false);
+    if (!parsed.is_array())
+        return values;
+    for (const auto &item : parsed) {
+        if (item.is_string())
+            values.push_back(QString::fromStdString(item.get<std::string>()));
+    }
+    return values;
+}
+
+QString emptyToNull(const QString &text)
+{
+    return text.isEmpty() ? QString() : text;
+}
+
+enum class FileCheck { Missing, Empty, NotSqlite, Sqlite };
+
+FileCheck checkFileHeader(const QString &path)
+{
+    QFile file(path);
+    if (!file.exists())
+        return FileCheck::Missing;
+    if (!file.open(QIODevice::ReadOnly))
+        return FileCheck::NotSqlite;
+    const QByteArray header = file.read(16);
+    if (header.isEmpty())
+        return FileCheck::Empty;
+    return header == QByteArrayView("SQLite format 3\0", 16) ? FileCheck::Sqlite : FileCheck::NotSqlite;
+}
+
+QString nowUtc()
+{
+    return QDateTime::currentDateTimeUtc().toString(Qt::ISODateWithMs);
+}
+
+} // namespace
+
+QString aliasTypeForCredential(const QString &credentialType)
+{
+    return credentialType;
+}
+
+Workspace::Workspace(QString path, std::unique_ptr<SqliteDatabase> db, bool readOnly)
+    : m_path(std::move(path))
+    , m_db(std::move(db))
+    , m_readOnly(readOnly)
+{
+}
+
+Workspace::~Workspace() = default;
+
+std::unique_ptr<Workspace> Workspace::open(const QString &path, OpenMode mode, QString *error)
+{
+    auto setError = [&](const QString &message) {
+        if (error)
+            *error = message;
+        return nullptr;
+    };
+    const FileCheck check = checkFileHeader(path);
+    if (check == FileCheck::Missing && mode != OpenMode::CreateIfMissing)
+        return setError(QStringLiteral("%1: no such workspace").arg(path));
+    if (check == FileCheck::Empty)
+        return setError(QStringLiteral("%1: the file is empty; it is not a Chainsight workspace").arg(path));
+    if (check == FileCheck::NotSqlite)
+        return setError(QStringLiteral("%1: not a Chainsight workspace (the file is not an SQLite database)").arg(path));
+
+    const bool creating = check == FileCheck::Missing;
+    if (creating) {
+        const QFileInfo info(path);
+        if (!info.absoluteDir().exists())
+            return setError(QStringLiteral("%1: the folder %2 does not exist").arg(path, info.absolutePath()));
+    }
+    QString openError;
+    const auto sqliteMode = mode == OpenMode::ReadOnly ? SqliteDatabase::OpenMode::ReadOnly
+                            : creating                 ? SqliteDatabase::OpenMode::ReadWriteCreate
+                                                       : SqliteDatabase::OpenMode::ReadWrite;
+    auto db = SqliteDatabase::open(path, sqliteMode, &openError);
+    if (!db)
+        return setError(QStringLiteral("%1: cannot open the workspace: %2").arg(path, openError));
+
+    try {
+        if (!creating) {
+            // Checks first, before anything (WAL, migrations) could write to a file we may reject.
+            const qint64 appId = db->queryInt64("PRAGMA application_id");
+            const qint64 version = db->queryInt64("PRAGMA user_version");
+            if (appId != WorkspaceSchema::applicationId) {
+                return setError(QStringLiteral("%1: not a Chainsight workspace (an SQLite database of another "
+                                               "application)").arg(path));
+            }
+            if (version > WorkspaceSchema::currentVersion()) {
+                return setError(QStringLiteral("%1: the workspace was written by a newer Chainsight (schema %2; "
+                                               "this version reads up to schema %3). Nothing was changed.")
+                                    .arg(path)
+                                    .arg(version)
+                                    .arg(WorkspaceSchema::currentVersion()));
+            }
+            const QString integrity = db->queryText("PRAGMA integrity_check(20)");
+            if (integrity != QLatin1String("ok")) {
+                return setError(QStringLiteral("%1: the workspace is corrupt (integrity check: %2). Nothing was "
+                                               "changed.").arg(path, integrity.left(400)));
+            }
+            if (mode == OpenMode::ReadOnly && version < WorkspaceSchema::currentVersion()) {
+                return setError(QStringLiteral("%1: the workspace uses schema %2 and must be upgraded; open it "
+                                               "read-write once").arg(path).arg(version));
+            }
+        }
+        db->execute("PRAGMA foreign_keys = ON");
+        if (mode != OpenMode::ReadOnly) {
+            // WAL: readers (the GUI) never block the importer, and a killed process leaves the last commit intact.
+            db->execute("PRAGMA journal_mode = WAL");
+            db->execute("PRAGMA synchronous = NORMAL");
+            WorkspaceSchema::migrate(*db);
+        }
+    } catch (const SqliteError &e) {
+        if (creating) {
+            db.reset();
+            QFile::remove(path);
+        }
+        const bool notDatabase = (e.code() & 0xff) == 26 /* SQLITE_NOTADB */ || (e.code() & 0xff) == 11 /* CORRUPT */;
+        return setError(notDatabase ? QStringLiteral("%1: the workspace is corrupt (%2). Nothing was changed.")
+                                          .arg(path, e.message())
+                                    : QStringLiteral("%1: cannot open the workspace: %2").arg(path, e.message()));
+    }
+    return std::unique_ptr<Workspace>(new Workspace(path, std::move(db), mode == OpenMode::ReadOnly));
+}
+
+int Workspace::schemaVersion() const
+{
+    return static_cast<int>(m_db->queryInt64("PRAGMA user_version"));
+}
+
+std::optional<WorkspaceInfo> Workspace::info(QString *error) const
+{
+    try {
+        WorkspaceInfo info;
+        info.schemaVersion = schemaVersion();
+        SqliteStatement sources(*m_db, "SELECT id, path, size, sha256, format, imported_at, record_count, "
+                                       "error_count, warning_count FROM sources ORDER BY id");
+        while (sources.step()) {
+            SourceInfo source;
+            source.id = sources.int64(0);
+            source.path = sources.text(1);
+            source.size = sources.int64(2);
+            source.sha256 = sources.text(3).toLatin1();
+            source.format = sources.text(4);
+            source.importedAt = sources.text(5);
+            source.records = sources.int64(6);
+            source.errors = sources.int64(7);
+            source.warnings = sources.int64(8);
+            info.sources.push_back(source);
+        }
+        SqliteStatement kinds(*m_db, "SELECT kind, count(*) FROM identities GROUP BY kind");
+        while (kinds.step()) {
+            const QString kind = kinds.text(0);
+            const qint64 count = kinds.int64(1);
+            if (kind == QLatin1String("human"))
+                info.counts.humans = count;
+            else if (kind == QLatin1String("agent"))
+                info.counts.agents = count;
+            else if (kind == QLatin1String("tool"))
+                info.counts.tools = count;
+            else if (kind == QLatin1String("shadow"))
+                info.counts.shadows = count;
+        }
+        info.counts.credentials = m_db->queryInt64("SELECT count(*) FROM credentials");
+        info.counts.aliases = m_db->queryInt64("SELECT count(*) FROM aliases");
+        info.counts.events = m_db->queryInt64("SELECT count(*) FROM events");
+        info.counts.edges = m_db->queryInt64("SELECT count(*) FROM delegation_edges");
+        info.counts.findings = m_db->queryInt64("SELECT count(*) FROM findings");
+        return info;
+    } catch (const SqliteError &e) {
+        if (error)
+            *error = e.message();
+        return std::nullopt;
+    }
+}
+
+std::optional<QList<AgentSummary>> Workspace::agents(QString *error) const
+{
+    try {
+        QList<AgentSummary> agents;
+        QHash<qint64, qsizetype> rowOfIdentity;
+        SqliteStatement rows(*m_db, "SELECT id, external_id, display_name, role, owner, purpose, intents, "
+                                    "may_delegate_to, max_delegation_depth, extra FROM identities "
+                                    "WHERE kind = 'agent' ORDER BY external_id");
+        while (rows.step()) {
+            AgentSummary agent;
+            agent.id = rows.text(1);
+            agent.name = rows.text(2);
+            agent.role = rows.text(3);
+            agent.owner = rows.text(4);
+            agent.purpose = rows.text(5);
+            agent.intents = stringListFromJson(rows.text(6));
+            agent.mayDelegateTo = stringListFromJson(rows.text(7));
+            if (const auto depth = rows.optionalInt64(8))
+                agent.maxDelegationDepth = static_cast<int>(*depth);
+            agent.extraJson = rows.text(9);
+            rowOfIdentity.insert(rows.int64(0), agents.size());
+            agents.push_back(agent);
+        }
+        SqliteStatement credentials(*m_db, "SELECT c.identity_id, c.type, c.credential_id, c.scopes, c.created, "
+                                           "c.last_rotated, c.expires, c.extra FROM credentials c "
+                                           "JOIN identities i ON i.id = c.identity_id WHERE i.kind = 'agent' "
+                                           "ORDER BY c.id");
+        while (credentials.step()) {
+            const auto row = rowOfIdentity.value(credentials.int64(0), -1);
+            if (row < 0)
+                continue;
+            CredentialRecord credential;
+            credential.type = credentials.text(1);
+            credential.id = credentials.text(2);
+            credential.scopes = stringListFromJson(credentials.text(3));
+            credential.created = credentials.text(4);
+            credential.lastRotated = credentials.text(5);
+            credential.expires = credentials.text(6);
+            credential.expiresNever = credential.expires.isEmpty();
+            credential.extraJson = credentials.text(7);
+            agents[row].credentials.push_back(credential);
+        }
+        return agents;
+    } catch (const SqliteError &e) {
+        if (error)
+            *error = e.message();
+        return std::nullopt;
+    }
+}
+
+std::optional<SourceInfo> Workspace::sourceBySha256(const QByteArray &sha256, QString *error) const
+{
+    try {
+        SqliteStatement statement(*m_db, "SELECT id, path, size, format, imported_at, record_count, error_count, "
+                                         "warning_count FROM sources WHERE sha256 = ?");
+        statement.bind(1, QString::fromLatin1(sha256));
+        if (!statement.step())
+            return std::nullopt;
+        SourceInfo source;
+        source.id = statement.int64(0);
+        source.path = statement.text(1);
+        source.size = statement.int64(2);
+        source.sha256 = sha256;
+        source.format = statement.text(3);
+        source.importedAt = statement.text(4);
+        source.records = statement.int64(5);
+        source.errors = statement.int64(6);
+        source.warnings = statement.int64(7);
+        return source;
+    } catch (const SqliteError &e) {
+        if (error)
+            *error = e.message();
+        return std::nullopt;
+    }
+}
+
+std::optional<Diagnostics> Workspace::sourceDiagnostics(qint64 sourceId, QString *error) const
+{
+    try {
+        Diagnostics diagnostics;
+        SqliteStatement statement(*m_db, "SELECT d.severity, d.line, d.col, d.message, s.path FROM source_diagnostics d "
+                                         "JOIN sources s ON s.id = d.source_id WHERE d.source_id = ? ORDER BY d.id");
+        statement.bind(1, sourceId);
+        while (statement.step()) {
+            Diagnostic diagnostic;
+            const QString severity = statement.text(0);
+            diagnostic.severity = severity == QLatin1String("warning") ? Severity::Warning
+                                  : severity == QLatin1String("note")  ? Severity::Note
+                                                                       : Severity::Error;
+            diagnostic.position = {statement.int64(1), statement.int64(2)};
+            diagnostic.message = statement.text(3);
+            diagnostic.file = statement.text(4);
+            diagnostics.push_back(diagnostic);
+        }
+        return diagnostics;
+    } catch (const SqliteError &e) {
+        if (error)
+            *error = e.message();
+        return std::nullopt;
+    }
+}
+
+struct WorkspaceWriter::Statements
+{
+    explicit Statements(SqliteDatabase &db)
+        : insertSource(db, "INSERT INTO sources (path, size, sha256, format, imported_at, import_options) "
+                           "VALUES (?, ?, ?, ?, ?, ?)")
+        , finishSource(db, "UPDATE sources SET record_count = ?, error_count = ?, warning_count = ? WHERE id = ?")
+        , insertDiagnostic(db, "INSERT INTO source_diagnostics (source_id, severity, line, col, message) "
+                               "VALUES (?, ?, ?, ?, ?)")
+        , upsertHuman(db, "INSERT INTO identities (kind, external_id, display_name, department, extra, source_id) "
+                          "VALUES ('human', ?1, ?2, ?3, ?4, ?5) ON CONFLICT (kind, external_id) DO UPDATE SET "
+                          "display_name = excluded.display_name, department = excluded.department, "
+                          "extra = excluded.extra, source_id = excluded.source_id RETURNING id")
+        , upsertAgent(db, "INSERT INTO identities (kind, external_id, display_name, role, owner, purpose, intents, "
+                          "may_delegate_to, max_delegation_depth, extra, source_id) "
+                          "VALUES ('agent', ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10) "
+                          "ON CONFLICT (kind, external_id) DO UPDATE SET display_name = excluded.display_name, "
+                          "role = excluded.role, owner = excluded.owner, purpose = excluded.purpose, "
+                          "intents = excluded.intents, may_delegate_to = excluded.may_delegate_to, "
+                          "max_delegation_depth = excluded.max_delegation_depth, extra = excluded.extra, "
+                          "source_id = excluded.source_id RETURNING id")
+        , upsertTool(db, "INSERT INTO identities (kind, external_id, display_name, server, sensitivity, category, "
+                         "extra, source_id) VALUES ('tool', ?1, ?2, ?3, ?4, ?5, ?6, ?7) "
+                         "ON CONFLICT (kind, external_id) DO UPDATE SET display_name = excluded.display_name, "
+                         "server = excluded.server, sensitivity = excluded.sensitivity, category = excluded.category, "
+                         "extra = excluded.extra, source_id = excluded.source_id RETURNING id")
+        , upsertCredential(db, "INSERT INTO credentials (identity_id, type, credential_id, namespace, scopes, created, "
+                               "last_rotated, expires, extra, source_id) VALUES (?1, ?2, ?3, '', ?4, ?5, ?6, ?7, ?8, ?9) "
+                               "ON CONFLICT (identity_id, type, namespace, credential_id) DO UPDATE SET "
+                               "scopes = excluded.scopes, created = excluded.created, "
+                               "last_rotated = excluded.last_rotated, expires = excluded.expires, "
+                               "extra = excluded.extra, source_id = excluded.source_id")
+        , insertAlias(db, "INSERT OR IGNORE INTO aliases (alias_type, namespace, alias, identity_id, source_id) "
+                          "VALUES (?, '', ?, ?, ?)")
+    {
+    }
+
+    SqliteStatement insertSource;
+    SqliteStatement finishSource;
+    SqliteStatement insertDiagnostic;
+    SqliteStatement upsertHuman;
+    SqliteStatement upsertAgent;
+    SqliteStatement upsertTool;
+    SqliteStatement upsertCredential;
+    SqliteStatement insertAlias;
+};
+
+WorkspaceWriter::WorkspaceWriter(Workspace &workspace, const std::atomic_bool *cancel)
+    : m_workspace(workspace)
+{
+    if (workspace.isReadOnly())
+        throw SqliteError(8 /* SQLITE_READONLY */, QStringLiteral("the workspace is open read-only"));
+    workspace.database().setCancelFlag(cancel);
+    m_transaction = std::make_unique<SqliteTransaction>(workspace.database());
+    m_statements = std::make_unique<Statements>(workspace.database());
+}
+
+WorkspaceWriter::~WorkspaceWriter()
+{
+    m_statements.reset();
+    m_transaction.reset();
+    m_workspace.database().setCancelFlag(nullptr);
+}
+
+qint64 WorkspaceWriter::addSource(const SourceInfo &source)
+{
+    auto &statement = m_statements->insertSource;
+    statement.bind(1, source.path)
+        .bind(2, source.size)
+        .bind(3, QString::fromLatin1(source.sha256))
+        .bind(4, source.format)
+        .bind(5, source.importedAt.isEmpty() ? nowUtc() : source.importedAt)
+        .bindNull(6);
+    statement.run();
+    return m_workspace.database().lastInsertRowId();
+}
+
+void WorkspaceWriter::finishSource(qint64 sourceId, qint64 records, const Diagnostics &diagnostics)
+{
+    qint64 errors = 0;
+    qint64 warnings = 0;
+    auto &insert = m_statements->insertDiagnostic;
+    for (const Diagnostic &diagnostic : diagnostics) {
+        errors += diagnostic.severity == Severity::Error ? 1 : 0;
+        warnings += diagnostic.severity == Severity::Warning ? 1 : 0;
+        insert.bind(1, sourceId).bind(2, severityName(diagnostic.severity));
+        if (diagnostic.position.line > 0)
+            insert.bind(3, diagnostic.position.line).bind(4, diagnostic.position.column);
+        else
+            insert.bindNull(3).bindNull(4);
+        insert.bind(5, diagnostic.message);
+        insert.run();
+    }
+    m_statements->finishSource.bind(1, records).bind(2, errors).bind(3, warnings).bind(4, sourceId);
+    m_statements->finishSource.run();
+}
+
+namespace {
+qint64 stepReturningId(SqliteStatement &statement)
+{
+    statement.step();
+    const qint64 id = statement.int64(0);
+    statement.reset();
+    return id;
+}
+} // namespace
+
+qint64 WorkspaceWriter::upsertHuman(const HumanRecord &human, qint64 sourceId)
+{
+    auto &statement = m_statements->upsertHuman;
+    statement.bind(1, human.id)
+        .bind(2, emptyToNull(human.name))
+        .bind(3, emptyToNull(human.department))
+        .bind(4, emptyToNull(human.extraJson))
+        .bind(5, sourceId);
+    return stepReturningId(statement);
+}
+
+qint64 WorkspaceWriter::upsertAgent(const AgentRecord &agent, qint64 sourceId)
+{
+    auto &statement = m_statements->upsertAgent;
+    statement.bind(1, agent.id)
+        .bind(2, emptyToNull(agent.name))
+        .bind(3, emptyToNull(agent.role))
+        .bind(4, emptyToNull(agent.owner))
+        .bind(5, emptyToNull(agent.purpose))
+        .bind(6, jsonArray(agent.intents))
+        .bind(7, jsonArray(agent.mayDelegateTo))
+        .bind(8, agent.maxDelegationDepth)
+        .bind(9, emptyToNull(agent.extraJson))
+        .bind(10, sourceId);
+    const qint64 identityId = stepReturningId(statement);
+
+    auto &credentialStatement = m_statements->upsertCredential;
+    auto &aliasStatement = m_statements->insertAlias;
+    for (const CredentialRecord &credential : agent.credentials) {
+        credentialStatement.bind(1, identityId)
+            .bind(2, credential.type)
+            .bind(3, credential.id)
+            .bind(4, credential.scopes.isEmpty() ? QString() : jsonArray(credential.scopes))
+            .bind(5, emptyToNull(credential.created))
+            .bind(6, emptyToNull(credential.lastRotated))
+            .bind(7, emptyToNull(credential.expires))
+            .bind(8, emptyToNull(credential.extraJson))
+            .bind(9, sourceId);
+        credentialStatement.run();
+        aliasStatement.bind(1, aliasTypeForCredential(credential.type))
+            .bind(2, credential.id)
+            .bind(3, identityId)
+            .bind(4, sourceId);
+        aliasStatement.run();
+    }
+    return identityId;
+}
+
+qint64 WorkspaceWriter::upsertTool(const ToolRecord &tool, qint64 sourceId)
+{
+    auto &statement = m_statements->upsertTool;
+    statement.bind(1, tool.id)
+        .bind(2, emptyToNull(tool.name))
+        .bind(3, emptyToNull(tool.server))
+        .bind(4, emptyToNull(tool.sensitivity))
+        .bind(5, emptyToNull(tool.category))
+        .bind(6, emptyToNull(tool.extraJson))
+        .bind(7, sourceId);
+    return stepReturningId(statement);
+}
+
+void WorkspaceWriter::commit()
+{
+    m_statements.reset();
+    m_transaction->commit();
+}
+
+} // namespace chainsight

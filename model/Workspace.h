@@ -1,0 +1,131 @@
+#pragma once
+
+#include "Diagnostic.h"
+#include "Inventory.h"
+
+#include <QByteArray>
+#include <QList>
+#include <QString>
+
+#include <atomic>
+#include <memory>
+#include <optional>
+
+namespace chainsight {
+
+class SqliteDatabase;
+class SqliteTransaction;
+
+struct SourceInfo
+{
+    qint64 id = 0;
+    QString path;
+    qint64 size = 0;
+    QByteArray sha256;
+    QString format;
+    QString importedAt; // RFC 3339 UTC
+    qint64 records = 0;
+    qint64 errors = 0;
+    qint64 warnings = 0;
+};
+
+struct WorkspaceCounts
+{
+    qint64 humans = 0;
+    qint64 agents = 0;
+    qint64 tools = 0;
+    qint64 shadows = 0;
+    qint64 credentials = 0;
+    qint64 aliases = 0;
+    qint64 events = 0;
+    qint64 edges = 0;
+    qint64 findings = 0;
+
+    friend bool operator==(const WorkspaceCounts &, const WorkspaceCounts &) = default;
+};
+
+struct WorkspaceInfo
+{
+    int schemaVersion = 0;
+    QList<SourceInfo> sources;
+    WorkspaceCounts counts;
+};
+
+// One agent as the inventory panel and `info` show it, with its credentials and aliases resolved.
+struct AgentSummary
+{
+    QString id;
+    QString name;
+    QString role;
+    QString owner;
+    QString purpose;
+    QStringList intents;
+    QStringList mayDelegateTo;
+    std::optional<int> maxDelegationDepth;
+    QList<CredentialRecord> credentials;
+    QString extraJson;
+};
+
+// A workspace is one SQLite file (*.chainsight). Opening validates it and never changes a file it rejects.
+class Workspace final
+{
+public:
+    enum class OpenMode {
+        OpenExisting,    // read-write; error if missing
+        CreateIfMissing, // read-write; a new workspace when the path does not exist
+        ReadOnly,
+    };
+
+    static std::unique_ptr<Workspace> open(const QString &path, OpenMode mode, QString *error);
+    ~Workspace();
+
+    QString path() const { return m_path; }
+    int schemaVersion() const;
+    bool isReadOnly() const { return m_readOnly; }
+
+    std::optional<WorkspaceInfo> info(QString *error) const;
+    std::optional<QList<AgentSummary>> agents(QString *error) const;
+    std::optional<SourceInfo> sourceBySha256(const QByteArray &sha256, QString *error) const;
+    std::optional<Diagnostics> sourceDiagnostics(qint64 sourceId, QString *error) const;
+
+    SqliteDatabase &database() const { return *m_db; }
+
+private:
+    Workspace(QString path, std::unique_ptr<SqliteDatabase> db, bool readOnly);
+
+    QString m_path;
+    std::unique_ptr<SqliteDatabase> m_db;
+    bool m_readOnly = false;
+};
+
+// Everything one import writes, in one transaction: nothing is visible until commit(), and a writer
+// destroyed without commit() leaves the workspace exactly as it was. Methods throw SqliteError.
+class WorkspaceWriter final
+{
+public:
+    explicit WorkspaceWriter(Workspace &workspace, const std::atomic_bool *cancel = nullptr);
+    ~WorkspaceWriter();
+    WorkspaceWriter(const WorkspaceWriter &) = delete;
+    WorkspaceWriter &operator=(const WorkspaceWriter &) = delete;
+
+    qint64 addSource(const SourceInfo &source);
+    void finishSource(qint64 sourceId, qint64 records, const Diagnostics &diagnostics);
+
+    qint64 upsertHuman(const HumanRecord &human, qint64 sourceId);
+    // Writes the agent, its credentials and one alias per credential id.
+    qint64 upsertAgent(const AgentRecord &agent, qint64 sourceId);
+    qint64 upsertTool(const ToolRecord &tool, qint64 sourceId);
+
+    void commit();
+
+private:
+    struct Statements;
+    Workspace &m_workspace;
+    std::unique_ptr<SqliteTransaction> m_transaction;
+    std::unique_ptr<Statements> m_statements;
+};
+
+// Aliases are namespaced by credential type; the namespace part is filled by protocol importers.
+QString aliasTypeForCredential(const QString &credentialType);
+
+} // namespace chainsight
