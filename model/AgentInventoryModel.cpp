@@ -78,8 +78,7 @@ QVariant AgentInventoryModel::data(const QModelIndex &index, int role) const
                 return static_cast<int>(agent.credentials.size());
             return agent.credentials.isEmpty()
                        ? tr("none")
-                       : tr("%n credential(s): %1", nullptr, static_cast<int>(agent.credentials.size()))
-                             .arg(credentialTypes(agent));
+                       : QStringLiteral("%1 · %2").arg(agent.credentials.size()).arg(credentialTypes(agent));
         }
         return {};
     case Qt::ToolTipRole:

@@ -1,0 +1,173 @@
+#include "InventoryPanel.h"
+
+#include "AgentInventoryModel.h"
+#include "SourceListModel.h"
+
+#include <QCheckBox>
+#include <QHBoxLayout>
+#include <QHeaderView>
+#include <QLabel>
+#include <QLineEdit>
+#include <QPainter>
+#include <QSplitter>
+#include <QStyledItemDelegate>
+#include <QTableView>
+#include <QVBoxLayout>
+
+namespace chainsight {
+namespace {
+
+// Agents nobody answers for are what a reviewer hunts for: their owner cell is drawn bold in the error colour.
+class OwnerDelegate final : public QStyledItemDelegate
+{
+public:
+    using QStyledItemDelegate::QStyledItemDelegate;
+
+protected:
+    void initStyleOption(QStyleOptionViewItem *option, const QModelIndex &index) const override
+    {
+        QStyledItemDelegate::initStyleOption(option, index);
+        if (!index.data(AgentInventoryModel::HasOwnerRole).toBool()) {
+            option->font.setBold(true);
+            option->font.setItalic(true);
+            const QColor warning(0xc6, 0x28, 0x28);
+            option->palette.setColor(QPalette::Text, warning);
+            option->palette.setColor(QPalette::HighlightedText, QColor(0xff, 0xe0, 0xe0));
+        }
+    }
+};
+
+void configureTable(QTableView *view)
+{
+    view->setSelectionBehavior(QAbstractItemView::SelectRows);
+    view->setSelectionMode(QAbstractItemView::SingleSelection);
+    view->setAlternatingRowColors(true);
+    view->setWordWrap(false);
+    view->setTextElideMode(Qt::ElideRight);
+    view->verticalHeader()->hide();
+    view->verticalHeader()->setDefaultSectionSize(view->fontMetrics().height() + 8);
+    view->horizontalHeader()->setHighlightSections(false);
+}
+
+} // namespace
+
+InventoryPanel::InventoryPanel(QWidget *parent)
+    : QWidget(parent)
+    , m_model(new AgentInventoryModel(this))
+    , m_proxy(new AgentFilterProxyModel(this))
+    , m_credentials(new AgentCredentialsModel(this))
+    , m_filter(new QLineEdit(this))
+    , m_onlyOrphans(new QCheckBox(tr("Only agents without owner"), this))
+    , m_summary(new QLabel(this))
+    , m_view(new QTableView(this))
+    , m_detailTitle(new QLabel(this))
+    , m_credentialView(new QTableView(this))
+{
+    m_proxy->setSourceModel(m_model);
+
+    m_filter->setPlaceholderText(tr("Filter agents by id, owner, role, intent, credential…"));
+    m_filter->setClearButtonEnabled(true);
+    m_filter->setAccessibleName(tr("Filter agents"));
+    m_onlyOrphans->setToolTip(tr("Show only agents whose inventory entry names no accountable human"));
+    m_onlyOrphans->setAccessibleName(tr("Only agents without owner"));
+
+    configureTable(m_view);
+    m_view->setModel(m_proxy);
+    m_view->setSortingEnabled(true);
+    m_view->sortByColumn(AgentInventoryModel::IdColumn, Qt::AscendingOrder);
+    m_view->setItemDelegateForColumn(AgentInventoryModel::OwnerColumn, new OwnerDelegate(m_view));
+    m_view->setAccessibleName(tr("Agent inventory"));
+    auto *header = m_view->horizontalHeader();
+    header->setSectionResizeMode(QHeaderView::Interactive);
+    header->setStretchLastSection(true);
+
+    configureTable(m_credentialView);
+    m_credentialView->setModel(m_credentials);
+    m_credentialView->setAccessibleName(tr("Credentials of the selected agent"));
+    m_credentialView->horizontalHeader()->setStretchLastSection(true);
+    m_detailTitle->setTextFormat(Qt::PlainText);
+    m_detailTitle->setWordWrap(true);
+
+    auto *filterRow = new QHBoxLayout;
+    filterRow->addWidget(m_filter, 1);
+    filterRow->addWidget(m_onlyOrphans);
+    filterRow->addWidget(m_summary);
+
+    auto *details = new QWidget(this);
+    auto *detailsLayout = new QVBoxLayout(details);
+    detailsLayout->setContentsMargins(0, 4, 0, 0);
+    detailsLayout->addWidget(m_detailTitle);
+    detailsLayout->addWidget(m_credentialView);
+
+    auto *splitter = new QSplitter(Qt::Vertical, this);
+    splitter->addWidget(m_view);
+    splitter->addWidget(details);
+    splitter->setStretchFactor(0, 3);
+    splitter->setStretchFactor(1, 1);
+
+    auto *layout = new QVBoxLayout(this);
+    layout->setContentsMargins(6, 6, 6, 6);
+    layout->addLayout(filterRow);
+    layout->addWidget(splitter, 1);
+
+    connect(m_filter, &QLineEdit::textChanged, this, [this](const QString &text) {
+        m_proxy->setFilterText(text);
+        updateSummary();
+    });
+    connect(m_onlyOrphans, &QCheckBox::toggled, this, [this](bool only) {
+        m_proxy->setOnlyWithoutOwner(only);
+        updateSummary();
+    });
+    connect(m_view->selectionModel(), &QItemSelectionModel::currentRowChanged, this, &InventoryPanel::showDetails);
+    showDetails();
+}
+
+void InventoryPanel::setAgents(QList<AgentSummary> agents)
+{
+    m_model->setAgents(std::move(agents));
+    m_view->resizeColumnsToContents();
+    // Long purposes and credential lists should not push the owner column off screen.
+    for (int column = 0; column < m_model->columnCount(); ++column)
+        m_view->setColumnWidth(column, std::min(m_view->columnWidth(column), 280));
+    updateSummary();
+    if (!m_view->currentIndex().isValid() && m_proxy->rowCount() > 0)
+        m_view->setCurrentIndex(m_proxy->index(0, 0));
+    showDetails();
+}
+
+void InventoryPanel::updateSummary()
+{
+    int orphans = 0;
+    for (const AgentSummary &agent : m_model->agents())
+        orphans += agent.owner.isEmpty() ? 1 : 0;
+    QString text = tr("%1 of %n agent(s)", nullptr, m_model->rowCount()).arg(m_proxy->rowCount());
+    if (orphans > 0)
+        text += QStringLiteral(" · ") + tr("%n without owner", nullptr, orphans);
+    m_summary->setText(text);
+}
+
+void InventoryPanel::showDetails()
+{
+    const QModelIndex current = m_view->currentIndex();
+    if (!current.isValid()) {
+        m_detailTitle->setText(tr("Select an agent to see its credentials and aliases."));
+        m_credentials->setCredentials({});
+        return;
+    }
+    const QString id = current.data(AgentInventoryModel::AgentIdRole).toString();
+    for (const AgentSummary &agent : m_model->agents()) {
+        if (agent.id != id)
+            continue;
+        QString title = tr("%1 — %2 credential(s) and alias(es)").arg(agent.id).arg(agent.credentials.size());
+        if (agent.maxDelegationDepth)
+            title += QStringLiteral(" · ") + tr("max delegation depth %1").arg(*agent.maxDelegationDepth);
+        if (!agent.mayDelegateTo.isEmpty())
+            title += QStringLiteral(" · ") + tr("may delegate to %1").arg(agent.mayDelegateTo.join(QStringLiteral(", ")));
+        m_detailTitle->setText(title);
+        m_credentials->setCredentials(agent.credentials);
+        m_credentialView->resizeColumnsToContents();
+        return;
+    }
+}
+
+} // namespace chainsight

@@ -1,0 +1,336 @@
+#include "MainWindow.h"
+
+#include "DemoData.h"
+#include "ImportStatusWidget.h"
+#include "InventoryPanel.h"
+#include "WorkspaceOverview.h"
+
+#include <QAction>
+#include <QApplication>
+#include <QCloseEvent>
+#include <QDir>
+#include <QDockWidget>
+#include <QDragEnterEvent>
+#include <QDropEvent>
+#include <QFileDialog>
+#include <QFileInfo>
+#include <QLabel>
+#include <QMenuBar>
+#include <QMessageBox>
+#include <QMimeData>
+#include <QPlainTextEdit>
+#include <QSettings>
+#include <QStandardPaths>
+#include <QStatusBar>
+#include <QTimer>
+#include <QtConcurrent/QtConcurrentRun>
+
+namespace chainsight {
+namespace {
+
+constexpr int maximumRecentFiles = 8;
+
+QString recentFilesKey()
+{
+    return QStringLiteral("workspace/recent");
+}
+
+QString lastWorkspaceKey()
+{
+    return QStringLiteral("workspace/last");
+}
+
+} // namespace
+
+MainWindow::MainWindow(QWidget *parent)
+    : QMainWindow(parent)
+    , m_session(new WorkspaceSession(this))
+    , m_overview(new WorkspaceOverview(this))
+    , m_inventory(new InventoryPanel(this))
+    , m_inventoryDock(new QDockWidget(tr("Inventory"), this))
+    , m_importLog(new QPlainTextEdit(this))
+    , m_importLogDock(new QDockWidget(tr("Import log"), this))
+    , m_importStatus(new ImportStatusWidget(this))
+    , m_workspaceLabel(new QLabel(this))
+{
+    setWindowTitle(tr("Chainsight"));
+    setWindowIcon(QIcon(QStringLiteral(":/icons/chainsight.svg")));
+    setAcceptDrops(true);
+    setDockOptions(AnimatedDocks | AllowTabbedDocks | AllowNestedDocks);
+    setCentralWidget(m_overview);
+
+    m_inventoryDock->setObjectName(QStringLiteral("inventoryDock"));
+    m_inventoryDock->setWidget(m_inventory);
+    m_inventoryDock->setAccessibleName(tr("Inventory"));
+    addDockWidget(Qt::BottomDockWidgetArea, m_inventoryDock);
+
+    m_importLog->setReadOnly(true);
+    m_importLog->setLineWrapMode(QPlainTextEdit::NoWrap);
+    m_importLog->setAccessibleName(tr("Import log"));
+    m_importLog->setFont(QFontDatabase::systemFont(QFontDatabase::FixedFont));
+    m_importLogDock->setObjectName(QStringLiteral("importLogDock"));
+    m_importLogDock->setWidget(m_importLog);
+    addDockWidget(Qt::BottomDockWidgetArea, m_importLogDock);
+    tabifyDockWidget(m_inventoryDock, m_importLogDock);
+    m_inventoryDock->raise();
+
+    statusBar()->addWidget(m_workspaceLabel, 1);
+    statusBar()->addPermanentWidget(m_importStatus);
+    m_workspaceLabel->setTextFormat(Qt::PlainText);
+
+    createActions();
+
+    connect(m_session, &WorkspaceSession::workspaceLoaded, this, &MainWindow::showSnapshot);
+    connect(m_session, &WorkspaceSession::workspaceFailed, this, [this](const QString &, const QString &message) {
+        QMessageBox box(QMessageBox::Warning, tr("Cannot open workspace"), message, QMessageBox::Ok, this);
+        box.setTextFormat(Qt::PlainText);
+        box.exec();
+    });
+    connect(m_session, &WorkspaceSession::importStarted, m_importStatus, &ImportStatusWidget::start);
+    connect(m_session, &WorkspaceSession::importProgressed, m_importStatus, &ImportStatusWidget::update);
+    connect(m_session, &WorkspaceSession::importFinished, this, &MainWindow::showImportResult);
+    connect(m_importStatus, &ImportStatusWidget::cancelRequested, m_session, &WorkspaceSession::cancelImport);
+
+    QSettings settings;
+    resize(1280, 800);
+    restoreGeometry(settings.value(QStringLiteral("window/geometry")).toByteArray());
+    if (!restoreState(settings.value(QStringLiteral("window/state")).toByteArray(), layoutVersion)) {
+        // The inventory is the working surface; the overview above it needs only a few rows. Dock sizes
+        // apply once the window is laid out.
+        QTimer::singleShot(0, this, [this] { resizeDocks({m_inventoryDock}, {height() * 2 / 3}, Qt::Vertical); });
+    }
+}
+
+MainWindow::~MainWindow() = default;
+
+void MainWindow::createActions()
+{
+    QMenu *file = menuBar()->addMenu(tr("&File"));
+    QAction *newAction = file->addAction(tr("&New workspace…"), this, &MainWindow::newWorkspace);
+    newAction->setShortcut(QKeySequence::New);
+    QAction *openAction = file->addAction(tr("&Open workspace…"), this, &MainWindow::chooseWorkspace);
+    openAction->setShortcut(QKeySequence::Open);
+    m_recentMenu = file->addMenu(tr("Open &recent"));
+    rebuildRecentMenu();
+    file->addAction(tr("Open &demo workspace"), this, &MainWindow::openDemoWorkspace);
+    file->addSeparator();
+    QAction *importAction = file->addAction(tr("&Import files…"), this, &MainWindow::chooseImportFiles);
+    importAction->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_I));
+    file->addSeparator();
+    QAction *quitAction = file->addAction(tr("&Quit"), this, &QWidget::close);
+    quitAction->setShortcut(QKeySequence::Quit);
+
+    QMenu *view = menuBar()->addMenu(tr("&View"));
+    view->addAction(m_inventoryDock->toggleViewAction());
+    view->addAction(m_importLogDock->toggleViewAction());
+
+    QMenu *help = menuBar()->addMenu(tr("&Help"));
+    help->addAction(tr("&About Chainsight"), this, &MainWindow::showAbout);
+    help->addAction(tr("About &Qt"), qApp, &QApplication::aboutQt);
+}
+
+void MainWindow::openWorkspace(const QString &path)
+{
+    m_workspaceLabel->setText(tr("Opening %1…").arg(path));
+    m_session->openWorkspace(path);
+}
+
+void MainWindow::openDemoWorkspace()
+{
+    const QString dir = QDir(QStandardPaths::writableLocation(QStandardPaths::AppLocalDataLocation))
+                            .filePath(QStringLiteral("demo"));
+    m_workspaceLabel->setText(tr("Preparing the demo workspace…"));
+    QtConcurrent::run([dir] {
+        QString error;
+        const auto path = DemoData::buildWorkspace(dir, &error);
+        return path ? *path : QStringLiteral("\n") + error;
+    }).then(this, [this](const QString &pathOrError) {
+        if (pathOrError.startsWith(QLatin1Char('\n'))) {
+            QMessageBox box(QMessageBox::Warning, tr("Demo workspace"), pathOrError.mid(1), QMessageBox::Ok, this);
+            box.setTextFormat(Qt::PlainText);
+            box.exec();
+            return;
+        }
+        openWorkspace(pathOrError);
+    });
+}
+
+void MainWindow::openStartupWorkspace()
+{
+    const QString last = QSettings().value(lastWorkspaceKey()).toString();
+    if (!last.isEmpty() && QFileInfo::exists(last))
+        openWorkspace(last);
+    else
+        openDemoWorkspace();
+}
+
+void MainWindow::importFiles(const QStringList &paths)
+{
+    if (paths.isEmpty())
+        return;
+    if (m_session->workspacePath().isEmpty()) {
+        statusBar()->showMessage(tr("Open or create a workspace first"), 5000);
+        return;
+    }
+    if (m_session->isImporting()) {
+        statusBar()->showMessage(tr("An import is already running"), 5000);
+        return;
+    }
+    m_session->importFiles(paths);
+}
+
+void MainWindow::showSnapshot(const WorkspaceSnapshot &snapshot)
+{
+    m_overview->setWorkspace(snapshot.path, snapshot.info);
+    m_inventory->setAgents(snapshot.agents);
+    setWindowTitle(tr("%1 — Chainsight").arg(QFileInfo(snapshot.path).completeBaseName()));
+    m_workspaceLabel->setText(snapshot.path);
+    addRecentFile(snapshot.path);
+    QSettings().setValue(lastWorkspaceKey(), snapshot.path);
+    Q_EMIT workspaceShown(snapshot.path);
+}
+
+void MainWindow::showImportResult(const ImportResult &result)
+{
+    m_importStatus->finish();
+    QStringList lines;
+    for (const FileImportResult &file : result.files) {
+        for (const Diagnostic &diagnostic : file.diagnostics)
+            lines.push_back(diagnostic.toString());
+    }
+    switch (result.status) {
+    case ImportResult::Status::Committed: {
+        qint64 alreadyImported = 0;
+        for (const FileImportResult &file : result.files)
+            alreadyImported += file.outcome == FileImportResult::Outcome::AlreadyImported ? 1 : 0;
+        QString message = tr("Imported %n record(s)", nullptr, static_cast<int>(result.recordCount()));
+        if (result.errorCount() > 0)
+            message += tr(", %n bad record(s) skipped (see Import log)", nullptr, static_cast<int>(result.errorCount()));
+        if (alreadyImported > 0)
+            message += tr(", %n file(s) already imported", nullptr, static_cast<int>(alreadyImported));
+        lines.push_back(message);
+        statusBar()->showMessage(message, 10000);
+        break;
+    }
+    case ImportResult::Status::Cancelled:
+        lines.push_back(tr("Import cancelled; the workspace is unchanged."));
+        statusBar()->showMessage(lines.back(), 10000);
+        break;
+    case ImportResult::Status::Aborted:
+        lines.push_back(tr("Import failed: %1").arg(result.failure));
+        statusBar()->showMessage(lines.back(), 10000);
+        break;
+    }
+    m_importLog->appendPlainText(lines.join(QLatin1Char('\n')));
+    if (result.errorCount() > 0 || result.status == ImportResult::Status::Aborted) {
+        m_importLogDock->show();
+        m_importLogDock->raise();
+    }
+}
+
+void MainWindow::addRecentFile(const QString &path)
+{
+    QSettings settings;
+    QStringList recent = settings.value(recentFilesKey()).toStringList();
+    recent.removeAll(path);
+    recent.prepend(path);
+    while (recent.size() > maximumRecentFiles)
+        recent.removeLast();
+    settings.setValue(recentFilesKey(), recent);
+    rebuildRecentMenu();
+}
+
+void MainWindow::rebuildRecentMenu()
+{
+    m_recentMenu->clear();
+    const QStringList recent = QSettings().value(recentFilesKey()).toStringList();
+    for (const QString &path : recent) {
+        QAction *action = m_recentMenu->addAction(QFileInfo(path).fileName());
+        action->setToolTip(path);
+        action->setStatusTip(path);
+        connect(action, &QAction::triggered, this, [this, path] { openWorkspace(path); });
+    }
+    m_recentMenu->setEnabled(!recent.isEmpty());
+}
+
+void MainWindow::newWorkspace()
+{
+    QString path = QFileDialog::getSaveFileName(this, tr("New workspace"), QDir::homePath(),
+                                                tr("Chainsight workspaces (*.chainsight)"));
+    if (path.isEmpty())
+        return;
+    if (!path.endsWith(QLatin1String(".chainsight")))
+        path += QStringLiteral(".chainsight");
+    if (QFileInfo::exists(path)) {
+        QMessageBox box(QMessageBox::Warning, tr("New workspace"),
+                        tr("%1 already exists; open it with File → Open instead.").arg(path), QMessageBox::Ok, this);
+        box.setTextFormat(Qt::PlainText);
+        box.exec();
+        return;
+    }
+    m_session->openWorkspace(path, true);
+}
+
+void MainWindow::chooseWorkspace()
+{
+    const QString path = QFileDialog::getOpenFileName(this, tr("Open workspace"), QDir::homePath(),
+                                                      tr("Chainsight workspaces (*.chainsight);;All files (*)"));
+    if (!path.isEmpty())
+        openWorkspace(path);
+}
+
+void MainWindow::chooseImportFiles()
+{
+    const QStringList paths = QFileDialog::getOpenFileNames(
+        this, tr("Import files"), QDir::homePath(),
+        tr("Inventories and audit trails (*.json *.jsonl *.ndjson *.csv *.log);;All files (*)"));
+    importFiles(paths);
+}
+
+void MainWindow::showAbout()
+{
+    QMessageBox::about(this, tr("About Chainsight"),
+                       tr("<h3>Chainsight %1</h3><p>Governance console and delegation-graph visualizer for "
+                          "enterprise AI agents.</p><p>Built with Qt %2, SQLite, OpenSSL, nlohmann/json and "
+                          "simdjson.</p>")
+                           .arg(QStringLiteral(CHAINSIGHT_VERSION), QString::fromLatin1(qVersion())));
+}
+
+void MainWindow::closeEvent(QCloseEvent *event)
+{
+    if (m_session->isImporting())
+        m_session->cancelImport();
+    QSettings settings;
+    settings.setValue(QStringLiteral("window/geometry"), saveGeometry());
+    settings.setValue(QStringLiteral("window/state"), saveState(layoutVersion));
+    event->accept();
+}
+
+void MainWindow::dragEnterEvent(QDragEnterEvent *event)
+{
+    if (event->mimeData()->hasUrls())
+        event->acceptProposedAction();
+}
+
+void MainWindow::dropEvent(QDropEvent *event)
+{
+    QStringList files;
+    QString workspace;
+    for (const QUrl &url : event->mimeData()->urls()) {
+        if (!url.isLocalFile())
+            continue;
+        const QString path = url.toLocalFile();
+        if (path.endsWith(QLatin1String(".chainsight")))
+            workspace = path;
+        else if (QFileInfo(path).isFile())
+            files.push_back(path);
+    }
+    event->acceptProposedAction();
+    // A dropped workspace is opened; dropped data files are imported into the open one.
+    if (!workspace.isEmpty())
+        openWorkspace(workspace);
+    else
+        importFiles(files);
+}
+
+} // namespace chainsight

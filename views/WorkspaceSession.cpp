@@ -1,0 +1,110 @@
+#include "WorkspaceSession.h"
+
+#include "ImportRunner.h"
+
+#include <QPointer>
+#include <QThreadPool>
+#include <QtConcurrent/QtConcurrentRun>
+
+namespace chainsight {
+namespace {
+
+struct LoadOutcome
+{
+    std::optional<WorkspaceSnapshot> snapshot;
+    QString error;
+};
+
+LoadOutcome loadSnapshot(const QString &path, bool createIfMissing)
+{
+    LoadOutcome outcome;
+    auto workspace = Workspace::open(path, createIfMissing ? Workspace::OpenMode::CreateIfMissing
+                                                           : Workspace::OpenMode::OpenExisting,
+                                     &outcome.error);
+    if (!workspace)
+        return outcome;
+    WorkspaceSnapshot snapshot;
+    snapshot.path = path;
+    auto info = workspace->info(&outcome.error);
+    auto agents = workspace->agents(&outcome.error);
+    if (!info || !agents)
+        return outcome;
+    snapshot.info = std::move(*info);
+    snapshot.agents = std::move(*agents);
+    outcome.snapshot = std::move(snapshot);
+    return outcome;
+}
+
+} // namespace
+
+WorkspaceSession::WorkspaceSession(QObject *parent)
+    : QObject(parent)
+    , m_cancel(std::make_shared<std::atomic_bool>(false))
+{
+    qRegisterMetaType<WorkspaceSnapshot>();
+    qRegisterMetaType<ImportProgress>();
+    qRegisterMetaType<ImportResult>();
+}
+
+WorkspaceSession::~WorkspaceSession()
+{
+    m_cancel->store(true);
+    QThreadPool::globalInstance()->waitForDone();
+}
+
+void WorkspaceSession::openWorkspace(const QString &path, bool createIfMissing)
+{
+    const int generation = ++m_loadGeneration;
+    QtConcurrent::run([path, createIfMissing] { return loadSnapshot(path, createIfMissing); })
+        .then(this, [this, generation, path](const LoadOutcome &outcome) {
+            if (generation != m_loadGeneration)
+                return; // a newer open or reload superseded this one
+            if (!outcome.snapshot) {
+                Q_EMIT workspaceFailed(path, outcome.error);
+                return;
+            }
+            m_path = path;
+            Q_EMIT workspaceLoaded(*outcome.snapshot);
+        });
+}
+
+void WorkspaceSession::reload()
+{
+    if (!m_path.isEmpty())
+        openWorkspace(m_path);
+}
+
+void WorkspaceSession::importFiles(const QStringList &paths, const ImportOptions &options)
+{
+    if (m_importing || m_path.isEmpty() || paths.isEmpty())
+        return;
+    m_importing = true;
+    m_cancel->store(false);
+    Q_EMIT importStarted(paths);
+    QPointer<WorkspaceSession> self(this);
+    auto cancel = m_cancel;
+    const QString workspacePath = m_path;
+    QtConcurrent::run([workspacePath, paths, options, cancel, self] {
+        // Progress crosses to the GUI thread as values through queued calls.
+        const ImportProgressCallback progress = [self](const ImportProgress &value) {
+            if (self)
+                QMetaObject::invokeMethod(self.data(), [self, value] {
+                    if (self)
+                        Q_EMIT self->importProgressed(value);
+                }, Qt::QueuedConnection);
+        };
+        return ImportRunner::run(workspacePath, paths, options, progress, *cancel);
+    }).then(this, [this](const ImportResult &result) {
+        m_importing = false;
+        Q_EMIT importFinished(result);
+        if (result.status == ImportResult::Status::Committed)
+            reload();
+    });
+}
+
+void WorkspaceSession::cancelImport()
+{
+    m_cancel->store(true);
+}
+
+} // namespace chainsight

@@ -1,0 +1,56 @@
+#pragma once
+
+#include "ImportTypes.h"
+#include "Workspace.h"
+
+#include <QObject>
+
+#include <atomic>
+#include <memory>
+
+namespace chainsight {
+
+// What the views show of one workspace; loaded off the GUI thread and handed over whole.
+struct WorkspaceSnapshot
+{
+    QString path;
+    WorkspaceInfo info;
+    QList<AgentSummary> agents;
+};
+
+// Owns the GUI's current workspace and runs every database job in the background. Each job opens its own
+// connection (WAL lets readers and the importer work side by side); only the newest load is applied.
+class WorkspaceSession final : public QObject
+{
+    Q_OBJECT
+public:
+    explicit WorkspaceSession(QObject *parent = nullptr);
+    ~WorkspaceSession() override;
+
+    QString workspacePath() const { return m_path; }
+    bool isImporting() const { return m_importing; }
+
+    void openWorkspace(const QString &path, bool createIfMissing = false);
+    void reload();
+    void importFiles(const QStringList &paths, const ImportOptions &options = {});
+    void cancelImport();
+
+Q_SIGNALS:
+    void workspaceLoaded(const chainsight::WorkspaceSnapshot &snapshot);
+    void workspaceFailed(const QString &path, const QString &message);
+    void importStarted(const QStringList &paths);
+    void importProgressed(const chainsight::ImportProgress &progress);
+    void importFinished(const chainsight::ImportResult &result);
+
+private:
+    QString m_path;
+    int m_loadGeneration = 0;
+    bool m_importing = false;
+    std::shared_ptr<std::atomic_bool> m_cancel;
+};
+
+} // namespace chainsight
+
+Q_DECLARE_METATYPE(chainsight::WorkspaceSnapshot)
+Q_DECLARE_METATYPE(chainsight::ImportProgress)
+Q_DECLARE_METATYPE(chainsight::ImportResult)
