@@ -1,0 +1,221 @@
+#include "SqliteDatabase.h"
+#include "Workspace.h"
+
+#include <QFile>
+#include <QFileInfo>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QProcess>
+#include <QRandomGenerator>
+#include <QTemporaryDir>
+#include <QTest>
+
+#include <csignal>
+
+using namespace chainsight;
+
+namespace {
+
+QString fixture(const QString &name)
+{
+    return QStringLiteral(CHAINSIGHT_TEST_DATA_DIR "/inventory/") + name;
+}
+
+struct CliRun
+{
+    int exitCode = -1;
+    QByteArray out;
+    QByteArray err;
+};
+
+CliRun cli(const QStringList &arguments)
+{
+    QProcess process;
+    process.start(QStringLiteral(CHAINSIGHT_CLI_PATH), arguments);
+    CliRun run;
+    if (!process.waitForFinished(300000)) {
+        process.kill();
+        process.waitForFinished();
+        return run;
+    }
+    run.exitCode = process.exitStatus() == QProcess::NormalExit ? process.exitCode() : -1;
+    run.out = process.readAllStandardOutput();
+    run.err = process.readAllStandardError();
+    return run;
+}
+
+QJsonObject infoJson(const QString &workspace)
+{
+    const CliRun run = cli({QStringLiteral("info"), QStringLiteral("-w"), workspace, QStringLiteral("--json")});
+    return QJsonDocument::fromJson(run.out).object();
+}
+
+// A large, valid inventory so an import takes long enough to be interrupted.
+QString writeLargeInventory(const QTemporaryDir &dir, int agents)
+{
+    const QString path = dir.filePath(QStringLiteral("large.json"));
+    QFile file(path);
+    if (!file.open(QIODevice::WriteOnly))
+        return {};
+    file.write("{\"chainsight_inventory\": 1, \"agents\": [\n");
+    for (int i = 0; i < agents; ++i) {
+        file.write(QStringLiteral("{\"id\": \"bulk-agent-%1\", \"role\": \"worker\", \"owner\": \"owner-%2@corp.example\", "
+                                  "\"purpose\": \"Bulk agent number %1\", \"intents\": [\"crm.read\", \"mail.send\"], "
+                                  "\"credentials\": [{\"type\": \"oauth-client\", \"id\": \"client-%1\"}, "
+                                  "{\"type\": \"api-key\", \"id\": \"key-%1\", \"created\": \"2025-01-01T00:00:00Z\"}]}%3\n")
+                       .arg(i)
+                       .arg(i % 50)
+                       .arg(i + 1 < agents ? QStringLiteral(",") : QString())
+                       .toUtf8());
+    }
+    file.write("]}\n");
+    return path;
+}
+
+} // namespace
+
+class TestCli : public QObject
+{
+    Q_OBJECT
+private Q_SLOTS:
+    void versionAndUsage()
+    {
+        const CliRun version = cli({QStringLiteral("--version")});
+        QCOMPARE(version.exitCode, 0);
+        QVERIFY(version.out.startsWith("chainsight-cli "));
+        QCOMPARE(cli({}).exitCode, 2);
+        QCOMPARE(cli({QStringLiteral("frobnicate")}).exitCode, 2);
+        QCOMPARE(cli({QStringLiteral("import"), QStringLiteral("--no-such-option")}).exitCode, 2);
+        QCOMPARE(cli({QStringLiteral("import"), QStringLiteral("--help")}).exitCode, 0);
+    }
+
+    void importThenInfoJson()
+    {
+        QTemporaryDir dir;
+        const QString workspace = dir.filePath(QStringLiteral("w.chainsight"));
+        const CliRun run = cli({QStringLiteral("import"), QStringLiteral("-w"), workspace, fixture(QStringLiteral("valid.json")),
+                                fixture(QStringLiteral("valid.csv")), QStringLiteral("--json")});
+        QCOMPARE(run.exitCode, 0);
+        const QJsonObject result = QJsonDocument::fromJson(run.out).object();
+        QCOMPARE(result.value(QStringLiteral("status")).toString(), QStringLiteral("committed"));
+        QCOMPARE(result.value(QStringLiteral("files")).toArray().size(), 2);
+
+        const QJsonObject info = infoJson(workspace);
+        QCOMPARE(info.value(QStringLiteral("schema_version")).toInt(), 1);
+        const QJsonArray sources = info.value(QStringLiteral("sources")).toArray();
+        QCOMPARE(sources.size(), 2);
+        const QJsonObject first = sources.at(0).toObject();
+        for (const char *key : {"path", "sha256", "format", "records", "errors"})
+            QVERIFY2(first.contains(QLatin1String(key)), key);
+        QCOMPARE(first.value(QStringLiteral("format")).toString(), QStringLiteral("inventory-json"));
+        QCOMPARE(first.value(QStringLiteral("sha256")).toString().size(), 64);
+        const QJsonObject counts = info.value(QStringLiteral("counts")).toObject();
+        for (const char *key : {"humans", "agents", "tools", "credentials", "events", "edges", "findings"})
+            QVERIFY2(counts.contains(QLatin1String(key)), key);
+        QCOMPARE(counts.value(QStringLiteral("agents")).toInt(), 3);
+        QCOMPARE(counts.value(QStringLiteral("humans")).toInt(), 2);
+        QCOMPARE(counts.value(QStringLiteral("credentials")).toInt(), 6);
+
+        const CliRun agents = cli({QStringLiteral("agents"), QStringLiteral("-w"), workspace, QStringLiteral("--json")});
+        QCOMPARE(agents.exitCode, 0);
+        const QJsonArray list = QJsonDocument::fromJson(agents.out).object().value(QStringLiteral("agents")).toArray();
+        QCOMPARE(list.size(), 3);
+        QCOMPARE(list.at(0).toObject().value(QStringLiteral("id")).toString(), QStringLiteral("billing-agent"));
+        QVERIFY(list.at(0).toObject().value(QStringLiteral("owner")).isNull());
+    }
+
+    void badRecordsAreNamedAndStrictChangesNothing()
+    {
+        QTemporaryDir dir;
+        const QString workspace = dir.filePath(QStringLiteral("w.chainsight"));
+        QCOMPARE(cli({QStringLiteral("import"), QStringLiteral("-w"), workspace, fixture(QStringLiteral("valid.json"))}).exitCode, 0);
+        const QJsonObject before = infoJson(workspace);
+
+        const CliRun strict = cli({QStringLiteral("import"), QStringLiteral("-w"), workspace, QStringLiteral("--strict"),
+                                   fixture(QStringLiteral("bad-records.json"))});
+        QCOMPARE(strict.exitCode, 2);
+        QCOMPARE(infoJson(workspace), before);
+
+        const CliRun lenient = cli({QStringLiteral("import"), QStringLiteral("-w"), workspace, fixture(QStringLiteral("bad-records.json"))});
+        QCOMPARE(lenient.exitCode, 0);
+        const QString path = QFileInfo(fixture(QStringLiteral("bad-records.json"))).absoluteFilePath();
+        const QStringList errors = QString::fromUtf8(lenient.err).split(QLatin1Char('\n'), Qt::SkipEmptyParts);
+        QCOMPARE(errors.size(), 3);
+        QVERIFY(errors[0].startsWith(path + QStringLiteral(":5:5: error: ")));
+        QVERIFY(errors[1].startsWith(path + QStringLiteral(":7:5: error: ")));
+        QVERIFY(errors[2].startsWith(path + QStringLiteral(":9:5: error: ")));
+        QCOMPARE(infoJson(workspace).value(QStringLiteral("counts")).toObject().value(QStringLiteral("agents")).toInt(), 3 + 4);
+    }
+
+    void notAWorkspaceIsBadInput()
+    {
+        QTemporaryDir dir;
+        const QString path = dir.filePath(QStringLiteral("notes.chainsight"));
+        QFile file(path);
+        QVERIFY(file.open(QIODevice::WriteOnly));
+        file.write("just some notes\n");
+        file.close();
+        const CliRun run = cli({QStringLiteral("info"), QStringLiteral("-w"), path});
+        QCOMPARE(run.exitCode, 2);
+        QVERIFY(run.err.contains("not a Chainsight workspace"));
+        QFile check(path);
+        QVERIFY(check.open(QIODevice::ReadOnly));
+        QCOMPARE(check.readAll(), QByteArray("just some notes\n"));
+    }
+
+    void demoWritesInputsAndWorkspace()
+    {
+        QTemporaryDir dir;
+        const CliRun run = cli({QStringLiteral("demo"), QStringLiteral("--out"), dir.path()});
+        QCOMPARE(run.exitCode, 0);
+        QVERIFY(QFile::exists(dir.filePath(QStringLiteral("inventory.json"))));
+        const QJsonObject info = infoJson(dir.filePath(QStringLiteral("demo.chainsight")));
+        QVERIFY(info.value(QStringLiteral("counts")).toObject().value(QStringLiteral("agents")).toInt() >= 12);
+    }
+
+    // SIGKILL in the middle of a large import: the workspace opens, passes its integrity check and holds
+    // exactly what it held before.
+    void killDuringImportLosesNothing()
+    {
+        QTemporaryDir dir;
+        const QString workspacePath = dir.filePath(QStringLiteral("w.chainsight"));
+        QCOMPARE(cli({QStringLiteral("import"), QStringLiteral("-w"), workspacePath, fixture(QStringLiteral("valid.json"))}).exitCode, 0);
+        const QJsonObject before = infoJson(workspacePath);
+        const QString large = writeLargeInventory(dir, 60000);
+        QVERIFY(!large.isEmpty());
+
+        QRandomGenerator random(20261128);
+        int killedMidway = 0;
+        for (int round = 0; round < 4; ++round) {
+            QProcess process;
+            process.start(QStringLiteral(CHAINSIGHT_CLI_PATH), {QStringLiteral("import"), QStringLiteral("-w"), workspacePath, large});
+            QVERIFY(process.waitForStarted());
+            // Wait until the import is writing (its transaction spills pages into the WAL), then a little more.
+            const QString wal = workspacePath + QStringLiteral("-wal");
+            QElapsedTimer clock;
+            clock.start();
+            while (process.state() == QProcess::Running && QFileInfo(wal).size() < 256 * 1024 && clock.elapsed() < 60000)
+                QTest::qSleep(5);
+            QTest::qSleep(static_cast<int>(random.bounded(150)));
+            if (process.state() == QProcess::Running) {
+                ::kill(static_cast<pid_t>(process.processId()), SIGKILL);
+                ++killedMidway;
+            }
+            process.waitForFinished();
+            if (process.exitStatus() == QProcess::NormalExit && process.exitCode() == 0)
+                QFAIL("the import finished before it could be killed; make the input larger");
+
+            QString error;
+            auto workspace = Workspace::open(workspacePath, Workspace::OpenMode::OpenExisting, &error);
+            QVERIFY2(workspace, qPrintable(error));
+            QCOMPARE(workspace->database().queryText("PRAGMA integrity_check"), QStringLiteral("ok"));
+            workspace.reset();
+            QCOMPARE(infoJson(workspacePath), before);
+        }
+        QVERIFY(killedMidway >= 1);
+    }
+};
+
+QTEST_GUILESS_MAIN(TestCli)
+#include "tst_cli.moc"

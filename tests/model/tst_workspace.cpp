@@ -1,0 +1,184 @@
+#include "SqliteDatabase.h"
+#include "Workspace.h"
+#include "WorkspaceSchema.h"
+
+#include <QCryptographicHash>
+#include <QFile>
+#include <QTemporaryDir>
+#include <QTest>
+
+using namespace chainsight;
+
+namespace {
+
+QByteArray fileDigest(const QString &path)
+{
+    QFile file(path);
+    if (!file.open(QIODevice::ReadOnly))
+        return {};
+    return QCryptographicHash::hash(file.readAll(), QCryptographicHash::Sha256);
+}
+
+void writeFile(const QString &path, const QByteArray &bytes)
+{
+    QFile file(path);
+    QVERIFY(file.open(QIODevice::WriteOnly));
+    file.write(bytes);
+}
+
+} // namespace
+
+class TestWorkspace : public QObject
+{
+    Q_OBJECT
+private Q_SLOTS:
+    void createsVersionedWorkspaceInWalMode()
+    {
+        QTemporaryDir dir;
+        const QString path = dir.filePath(QStringLiteral("w.chainsight"));
+        QString error;
+        auto workspace = Workspace::open(path, Workspace::OpenMode::CreateIfMissing, &error);
+        QVERIFY2(workspace, qPrintable(error));
+        QCOMPARE(workspace->schemaVersion(), WorkspaceSchema::currentVersion());
+        QCOMPARE(workspace->database().queryText("PRAGMA journal_mode"), QStringLiteral("wal"));
+        QCOMPARE(workspace->database().queryInt64("PRAGMA application_id"), qint64(WorkspaceSchema::applicationId));
+        const auto info = workspace->info(&error);
+        QVERIFY(info);
+        QCOMPARE(info->sources.size(), 0);
+        QCOMPARE(info->counts, WorkspaceCounts{});
+        // Every table later features fill exists from the first schema.
+        for (const char *table : {"sources", "identities", "aliases", "credentials", "events", "delegation_edges",
+                                  "findings", "chains", "policy_versions", "simulation_runs", "simulation_results",
+                                  "reviews"}) {
+            SqliteStatement statement(workspace->database(), "SELECT count(*) FROM sqlite_master WHERE name = ?");
+            statement.bindText(1, table);
+            QVERIFY(statement.step());
+            QVERIFY2(statement.int64(0) == 1, table);
+        }
+    }
+
+    void missingWorkspaceIsNotCreatedUnlessAsked()
+    {
+        QTemporaryDir dir;
+        const QString path = dir.filePath(QStringLiteral("absent.chainsight"));
+        QString error;
+        QVERIFY(!Workspace::open(path, Workspace::OpenMode::OpenExisting, &error));
+        QVERIFY(error.contains(QLatin1String("no such workspace")));
+        QVERIFY(!QFile::exists(path));
+    }
+
+    void rejectsWithoutChanging_data()
+    {
+        QTest::addColumn<QByteArray>("content");
+        QTest::addColumn<QString>("expected");
+        QTest::newRow("text file") << QByteArray("hello, I am not a database\n") << QStringLiteral("not an SQLite database");
+        QTest::newRow("empty file") << QByteArray() << QStringLiteral("empty");
+        QByteArray corrupt("SQLite format 3\0", 16);
+        corrupt.append(QByteArray(4096, '\x5a'));
+        QTest::newRow("corrupt database") << corrupt << QStringLiteral("corrupt");
+    }
+
+    void rejectsWithoutChanging()
+    {
+        QFETCH(QByteArray, content);
+        QFETCH(QString, expected);
+        QTemporaryDir dir;
+        const QString path = dir.filePath(QStringLiteral("bad.chainsight"));
+        writeFile(path, content);
+        const QByteArray before = fileDigest(path);
+        for (auto mode : {Workspace::OpenMode::OpenExisting, Workspace::OpenMode::CreateIfMissing, Workspace::OpenMode::ReadOnly}) {
+            QString error;
+            QVERIFY(!Workspace::open(path, mode, &error));
+            QVERIFY2(error.contains(expected), qPrintable(error));
+        }
+        QCOMPARE(fileDigest(path), before);
+        QVERIFY(!QFile::exists(path + QStringLiteral("-wal")));
+    }
+
+    void rejectsForeignSqliteDatabase()
+    {
+        QTemporaryDir dir;
+        const QString path = dir.filePath(QStringLiteral("other.db"));
+        {
+            QString error;
+            auto db = SqliteDatabase::open(path, SqliteDatabase::OpenMode::ReadWriteCreate, &error);
+            QVERIFY(db);
+            db->execute("CREATE TABLE notes (x TEXT)");
+        }
+        const QByteArray before = fileDigest(path);
+        QString error;
+        QVERIFY(!Workspace::open(path, Workspace::OpenMode::OpenExisting, &error));
+        QVERIFY2(error.contains(QLatin1String("another application")), qPrintable(error));
+        QCOMPARE(fileDigest(path), before);
+    }
+
+    void rejectsNewerSchema()
+    {
+        QTemporaryDir dir;
+        const QString path = dir.filePath(QStringLiteral("future.chainsight"));
+        {
+            QString error;
+            auto workspace = Workspace::open(path, Workspace::OpenMode::CreateIfMissing, &error);
+            QVERIFY(workspace);
+            workspace->database().execute("PRAGMA user_version = 999");
+            workspace->database().execute("PRAGMA wal_checkpoint(TRUNCATE)");
+        }
+        const QByteArray before = fileDigest(path);
+        QString error;
+        QVERIFY(!Workspace::open(path, Workspace::OpenMode::OpenExisting, &error));
+        QVERIFY2(error.contains(QLatin1String("newer Chainsight")), qPrintable(error));
+        QVERIFY(error.contains(QLatin1String("999")));
+        QCOMPARE(fileDigest(path), before);
+    }
+
+    void reviewsAreAppendOnly()
+    {
+        QTemporaryDir dir;
+        QString error;
+        auto workspace = Workspace::open(dir.filePath(QStringLiteral("r.chainsight")), Workspace::OpenMode::CreateIfMissing, &error);
+        QVERIFY(workspace);
+        auto &db = workspace->database();
+        db.execute("INSERT INTO reviews (subject_kind, subject, status, reviewer, created_at, previous_hash, record_hash) "
+                   "VALUES ('chain', 'c1', 'approved', 'ana', '2026-01-01T00:00:00Z', '', 'h1')");
+        QVERIFY_THROWS_EXCEPTION(SqliteError, db.execute("UPDATE reviews SET status = 'false-positive'"));
+        QVERIFY_THROWS_EXCEPTION(SqliteError, db.execute("DELETE FROM reviews"));
+        QCOMPARE(db.queryInt64("SELECT count(*) FROM reviews"), 1);
+    }
+
+    void writerRollsBackWithoutCommit()
+    {
+        QTemporaryDir dir;
+        QString error;
+        auto workspace = Workspace::open(dir.filePath(QStringLiteral("t.chainsight")), Workspace::OpenMode::CreateIfMissing, &error);
+        QVERIFY(workspace);
+        {
+            WorkspaceWriter writer(*workspace);
+            const qint64 source = writer.addSource(SourceInfo{0, QStringLiteral("/x.json"), 3, "abc", QStringLiteral("inventory-json")});
+            AgentRecord agent;
+            agent.id = QStringLiteral("a1");
+            agent.credentials.push_back(CredentialRecord{QStringLiteral("api-key"), QStringLiteral("k1")});
+            writer.upsertAgent(agent, source);
+        }
+        const auto info = workspace->info(&error);
+        QVERIFY(info);
+        QCOMPARE(info->sources.size(), 0);
+        QCOMPARE(info->counts.agents, 0);
+        {
+            WorkspaceWriter writer(*workspace);
+            const qint64 source = writer.addSource(SourceInfo{0, QStringLiteral("/x.json"), 3, "abc", QStringLiteral("inventory-json")});
+            AgentRecord agent;
+            agent.id = QStringLiteral("a1");
+            agent.credentials.push_back(CredentialRecord{QStringLiteral("api-key"), QStringLiteral("k1")});
+            writer.upsertAgent(agent, source);
+            writer.upsertAgent(agent, source); // idempotent: no second agent, credential or alias
+            writer.commit();
+        }
+        const auto after = workspace->info(&error);
+        QCOMPARE(after->counts.agents, 1);
+        QCOMPARE(after->counts.credentials, 1);
+        QCOMPARE(after->counts.aliases, 1);
+    }
+};
+
+QTEST_GUILESS_MAIN(TestWorkspace)
+#include "tst_workspace.moc"

@@ -1,0 +1,121 @@
+#include "AgentInventoryModel.h"
+#include "ImportStatusWidget.h"
+#include "InventoryPanel.h"
+#include "MainWindow.h"
+#include "SourceListModel.h"
+#include "WorkspaceOverview.h"
+
+#include <QAbstractItemModelTester>
+#include <QApplication>
+#include <QDir>
+#include <QLineEdit>
+#include <QSignalSpy>
+#include <QStandardPaths>
+#include <QTableView>
+#include <QTemporaryDir>
+#include <QTest>
+
+using namespace chainsight;
+
+namespace {
+
+QString fixture(const QString &name)
+{
+    return QStringLiteral(CHAINSIGHT_TEST_DATA_DIR "/inventory/") + name;
+}
+
+void saveArtefact(QWidget &widget, const QString &name)
+{
+    QDir().mkpath(QStringLiteral(CHAINSIGHT_ARTEFACT_DIR));
+    QVERIFY(widget.grab().save(QStringLiteral(CHAINSIGHT_ARTEFACT_DIR "/") + name));
+}
+
+} // namespace
+
+class TestMainWindow : public QObject
+{
+    Q_OBJECT
+private Q_SLOTS:
+    void initTestCase()
+    {
+        // Settings and the demo workspace go to throw-away test locations, never the user's.
+        QStandardPaths::setTestModeEnabled(true);
+        QCoreApplication::setOrganizationName(QStringLiteral("ChainsightTest"));
+        QCoreApplication::setApplicationName(QStringLiteral("tst_mainwindow"));
+        QDir(QStandardPaths::writableLocation(QStandardPaths::AppLocalDataLocation)).removeRecursively();
+    }
+
+    void firstStartShowsDemoInventory()
+    {
+        MainWindow window;
+        QAbstractItemModelTester tester(window.inventoryPanel()->proxy(), QAbstractItemModelTester::FailureReportingMode::QtTest);
+        QSignalSpy shown(&window, &MainWindow::workspaceShown);
+        window.show();
+        window.openDemoWorkspace();
+        QVERIFY(shown.wait(30000));
+        AgentFilterProxyModel *proxy = window.inventoryPanel()->proxy();
+        QVERIFY(proxy->rowCount() >= 12);
+        int withoutOwner = 0;
+        for (int row = 0; row < proxy->rowCount(); ++row) {
+            const QModelIndex owner = proxy->index(row, AgentInventoryModel::OwnerColumn);
+            if (!owner.data(AgentInventoryModel::HasOwnerRole).toBool()) {
+                ++withoutOwner;
+                QCOMPARE(owner.data().toString(), AgentInventoryModel::noOwnerText());
+            }
+        }
+        QVERIFY(withoutOwner >= 1);
+        QCOMPARE(window.overview()->sourceModel()->rowCount(), 1);
+        saveArtefact(window, QStringLiteral("01-demo-inventory.png"));
+
+        window.inventoryPanel()->filterEdit()->setText(QStringLiteral("ledger"));
+        QVERIFY(proxy->rowCount() >= 1);
+        QVERIFY(proxy->rowCount() < 12);
+        saveArtefact(window, QStringLiteral("02-filtered.png"));
+    }
+
+    void importAddsAgentsInTheBackground()
+    {
+        QTemporaryDir dir;
+        MainWindow window;
+        QSignalSpy shown(&window, &MainWindow::workspaceShown);
+        window.show();
+        window.session()->openWorkspace(dir.filePath(QStringLiteral("fresh.chainsight")), true);
+        QVERIFY(shown.wait(30000));
+        QCOMPARE(window.inventoryPanel()->proxy()->rowCount(), 0);
+
+        QSignalSpy finished(window.session(), &WorkspaceSession::importFinished);
+        window.importFiles({fixture(QStringLiteral("valid.json")), fixture(QStringLiteral("bad-records.csv"))});
+        QVERIFY(finished.wait(30000));
+        const auto result = finished.at(0).at(0).value<ImportResult>();
+        QCOMPARE(result.status, ImportResult::Status::Committed);
+        QCOMPARE(result.errorCount(), 3);
+        QVERIFY(shown.wait(30000)); // the reload after a committed import
+        QCOMPARE(window.inventoryPanel()->proxy()->rowCount(), 3 + 4);
+        QCOMPARE(window.overview()->sourceModel()->rowCount(), 2);
+        saveArtefact(window, QStringLiteral("03-after-import.png"));
+    }
+
+    void etaIsRoundedAndQuietEarly_data()
+    {
+        QTest::addColumn<qint64>("elapsedMs");
+        QTest::addColumn<qint64>("done");
+        QTest::addColumn<qint64>("total");
+        QTest::addColumn<QString>("expected");
+        QTest::newRow("too early") << qint64(500) << qint64(50) << qint64(100) << QString();
+        QTest::newRow("too little data") << qint64(5000) << qint64(5) << qint64(1000) << QString();
+        QTest::newRow("seconds") << qint64(10000) << qint64(50) << qint64(100) << QStringLiteral("about 10 s left");
+        QTest::newRow("minutes") << qint64(60000) << qint64(25) << qint64(100) << QStringLiteral("about 3 min left");
+    }
+
+    void etaIsRoundedAndQuietEarly()
+    {
+        QFETCH(qint64, elapsedMs);
+        QFETCH(qint64, done);
+        QFETCH(qint64, total);
+        QFETCH(QString, expected);
+        QCOMPARE(ImportStatusWidget::etaText(elapsedMs, done, total), expected);
+    }
+};
+
+QTEST_MAIN(TestMainWindow)
+#include "tst_mainwindow.moc"
