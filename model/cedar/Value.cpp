@@ -526,7 +526,10 @@ std::string toCedar(const Value &v, int maxLength)
     std::string out;
     appendCedar(out, v, static_cast<size_t>(maxLength));
     if (out.size() > static_cast<size_t>(maxLength)) {
-        out.resize(static_cast<size_t>(maxLength));
+        size_t cut = static_cast<size_t>(maxLength);
+        while (cut > 0 && (static_cast<unsigned char>(out[cut]) & 0xC0) == 0x80)
+            --cut; // never split a UTF-8 sequence
+        out.resize(cut);
         out += "…";
     }
     return out;

@@ -1,0 +1,115 @@
+// Why-not explanations name the clause and sub-expression; formatting round-trips through the parser.
+#include "cedar/Explanation.h"
+#include "cedar/PolicyFormatter.h"
+#include "cedar/PolicyParser.h"
+#include "cedar/ValueJson.h"
+
+#include <QtTest>
+
+using namespace chainsight::cedar;
+
+class TestCedarExplanation final : public QObject
+{
+    Q_OBJECT
+
+private Q_SLOTS:
+    void initTestCase();
+    void whyNot_data();
+    void whyNot();
+    void formatRoundTrip_data();
+    void formatRoundTrip();
+
+private:
+    EntityStore m_store;
+    Request m_request;
+};
+
+void TestCedarExplanation::initTestCase()
+{
+    std::string error;
+    const auto entities = nlohmann::json::parse(R"([
+        {"uid": {"type": "Agent", "id": "a1"}, "attrs": {"depth": 4}, "parents": [{"type": "Human", "id": "h"}]},
+        {"uid": {"type": "Human", "id": "h"}, "attrs": {}, "parents": []}])");
+    QVERIFY(EntityStore::fromJson(entities, nullptr, m_store, error));
+    m_request.principal = internUid("Agent", "a1");
+    m_request.action = internUid("Action", "tool");
+    m_request.resource = internUid("Tool", "t");
+    QVERIFY(valueFromJson(nlohmann::json::parse(R"({"scopes": ["read"], "approved": false})"), nullptr, nullptr,
+                          m_request.context, error));
+}
+
+void TestCedarExplanation::whyNot_data()
+{
+    QTest::addColumn<QString>("policy");
+    QTest::addColumn<QString>("outcome");
+    QTest::addColumn<QString>("clause");
+    QTest::addColumn<QString>("expression");
+    QTest::addColumn<QString>("value");
+    QTest::newRow("principal scope") << QStringLiteral("permit(principal == Agent::\"other\", action, resource);")
+                                     << QStringLiteral("not-applicable") << QStringLiteral("principal")
+                                     << QStringLiteral("principal == Agent::\"other\"") << QStringLiteral("Agent::\"a1\"");
+    QTest::newRow("and picks failing side") << QStringLiteral(
+        "permit(principal in Human::\"h\", action, resource) when { context.scopes.contains(\"read\") && principal.depth <= 3 };")
+                                            << QStringLiteral("not-applicable") << QStringLiteral("when")
+                                            << QStringLiteral("principal.depth <= 3") << QStringLiteral("4");
+    QTest::newRow("unless true") << QStringLiteral(
+        "permit(principal, action, resource) unless { !context.approved };")
+                                 << QStringLiteral("not-applicable") << QStringLiteral("unless")
+                                 << QStringLiteral("context.approved") << QStringLiteral("false");
+    QTest::newRow("error") << QStringLiteral("permit(principal, action, resource) when { resource.owner == principal };")
+                           << QStringLiteral("error") << QStringLiteral("when") << QStringLiteral("resource.owner")
+                           << QStringLiteral("Tool::\"t\"");
+    QTest::newRow("applied") << QStringLiteral("forbid(principal, action, resource);") << QStringLiteral("applied")
+                             << QString() << QString() << QString();
+}
+
+void TestCedarExplanation::whyNot()
+{
+    QFETCH(QString, policy);
+    QFETCH(QString, outcome);
+    QFETCH(QString, clause);
+    QFETCH(QString, expression);
+    QFETCH(QString, value);
+    const auto parsed = PolicyParser::parse(policy.toStdString());
+    QVERIFY(parsed.ok());
+    Authorizer az(parsed.policySet, m_store);
+    const auto xs = explainRequest(az, m_request);
+    QCOMPARE(xs.size(), size_t(1));
+    const auto j = explanationToJson(xs.front());
+    QCOMPARE(QString::fromStdString(j["outcome"].get<std::string>()), outcome);
+    QCOMPARE(QString::fromStdString(xs.front().clause), clause);
+    QCOMPARE(QString::fromStdString(xs.front().expression), expression);
+    if (!value.isEmpty()) {
+        bool seen = false;
+        for (const auto &v : xs.front().values)
+            seen = seen || QString::fromStdString(v.value) == value;
+        QVERIFY2(seen, qPrintable(QString::fromStdString(j.dump())));
+    }
+}
+
+void TestCedarExplanation::formatRoundTrip_data()
+{
+    QTest::addColumn<QString>("policy");
+    QTest::newRow("scopes") << QStringLiteral(
+        "@id(\"x\") permit(principal is A in B::\"b\", action in [Action::\"a\"], resource == R::\"r\");");
+    QTest::newRow("precedence") << QStringLiteral(
+        "permit(principal, action, resource) when { (1 + 2) * 3 == 9 && !(true || false) && -(-1) == 1 && (if true then 1 else 2) < 3 };");
+    QTest::newRow("members") << QStringLiteral(
+        "permit(principal, action, resource) when { context[\"a b\"].c.contains(1) && context has \"x y\" && \"a*\" like \"a\\**\" && ip(\"1.2.3.4\").isIpv4() };");
+    QTest::newRow("records") << QStringLiteral(
+        "permit(principal, action, resource) unless { {a: [1, -2], \"if\": {b: Ns::E::\"\\u{1F600}\"}} == context };");
+}
+
+void TestCedarExplanation::formatRoundTrip()
+{
+    QFETCH(QString, policy);
+    const auto first = PolicyParser::parse(policy.toStdString());
+    QVERIFY(first.ok());
+    const std::string formatted = formatPolicySet(first.policySet);
+    const auto second = PolicyParser::parse(formatted);
+    QVERIFY2(second.ok(), formatted.c_str());
+    QCOMPARE(QString::fromStdString(formatPolicySet(second.policySet)), QString::fromStdString(formatted));
+}
+
+QTEST_GUILESS_MAIN(TestCedarExplanation)
+#include "tst_cedar_explanation.moc"
