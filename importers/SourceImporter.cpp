@@ -1,6 +1,9 @@
 #include "SourceImporter.h"
 
 #include "InventoryImporter.h"
+#ifdef CHAINSIGHT_HAVE_LOG_IMPORTERS
+#include "logs/LogImporters.h"
+#endif
 
 #include <QFile>
 #include <QFileInfo>
@@ -23,6 +26,9 @@ const std::vector<std::unique_ptr<SourceImporter>> &sourceImporters()
         std::vector<std::unique_ptr<SourceImporter>> all;
         all.push_back(std::make_unique<InventoryJsonImporter>());
         all.push_back(std::make_unique<InventoryCsvImporter>());
+#ifdef CHAINSIGHT_HAVE_LOG_IMPORTERS
+        appendLogImporters(all);
+#endif
         return all;
     }();
     return importers;

@@ -339,6 +339,21 @@ struct WorkspaceWriter::Statements
                                "extra = excluded.extra, source_id = excluded.source_id")
         , insertAlias(db, "INSERT OR IGNORE INTO aliases (alias_type, namespace, alias, identity_id, source_id) "
                           "VALUES (?, '', ?, ?, ?)")
+        , insertNamespacedAlias(db, "INSERT OR IGNORE INTO aliases (alias_type, namespace, alias, identity_id, source_id) "
+                                    "VALUES (?, ?, ?, ?, ?)")
+        , findAlias(db, "SELECT identity_id FROM aliases WHERE alias = ?1 AND alias_type IN (?2, ?3, ?4) "
+                        "AND (namespace = ?5 OR namespace = '' OR ?5 = '') ORDER BY (namespace = ?5) DESC, identity_id LIMIT 1")
+        , findIdentity(db, "SELECT id FROM identities WHERE kind = ?1 AND external_id = ?2")
+        , insertIdentity(db, "INSERT INTO identities (kind, external_id, source_id) VALUES (?1, ?2, ?3) "
+                             "ON CONFLICT (kind, external_id) DO UPDATE SET kind = excluded.kind RETURNING id")
+        , insertEvent(db, "INSERT INTO events (source_id, line, time_ms, protocol, kind, actor_identity_id, actor_alias, "
+                          "originator, action, resource, scopes, outcome, trace_id, span_id, parent_span_id, session_id, "
+                          "token_id, access_key, tool_call_id, correlation_id, attributes, raw_offset, raw_length, raw) "
+                          "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, "
+                          "?20, ?21, ?22, ?23, ?24)")
+        , insertEdge(db, "INSERT INTO delegation_edges (source_id, event_id, delegator_identity_id, delegator_alias, "
+                         "delegate_identity_id, delegate_alias, protocol, scopes, time_ms, link_kind, confidence, trace_id) "
+                         "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)")
     {
     }
 
@@ -350,6 +365,12 @@ struct WorkspaceWriter::Statements
     SqliteStatement upsertTool;
     SqliteStatement upsertCredential;
     SqliteStatement insertAlias;
+    SqliteStatement insertNamespacedAlias;
+    SqliteStatement findAlias;
+    SqliteStatement findIdentity;
+    SqliteStatement insertIdentity;
+    SqliteStatement insertEvent;
+    SqliteStatement insertEdge;
 };
 
 WorkspaceWriter::WorkspaceWriter(Workspace &workspace, const std::atomic_bool *cancel)
@@ -401,6 +422,7 @@ void WorkspaceWriter::finishSource(qint64 sourceId, qint64 records, const Diagno
     m_statements->finishSource.bind(1, records).bind(2, errors).bind(3, warnings).bind(4, sourceId);
     m_statements->finishSource.run();
 }
+
 
 namespace {
 qint64 stepReturningId(SqliteStatement &statement)
@@ -471,6 +493,126 @@ qint64 WorkspaceWriter::upsertTool(const ToolRecord &tool, qint64 sourceId)
         .bind(6, emptyToNull(tool.extraJson))
         .bind(7, sourceId);
     return stepReturningId(statement);
+}
+
+qint64 WorkspaceWriter::resolveActor(const AliasRef &alias, qint64 sourceId)
+{
+    if (alias.value.isEmpty())
+        return 0;
+    const QString key = QString::number(static_cast<int>(alias.family)) + QChar(0x1f) + alias.ns + QChar(0x1f) + alias.value;
+    if (const auto it = m_resolved.constFind(key); it != m_resolved.cend())
+        return *it;
+    const QStringList types = aliasFamilyCredentialTypes(alias.family);
+    auto &find = m_statements->findAlias;
+    find.bind(1, alias.value)
+        .bind(2, types.value(0))
+        .bind(3, types.value(1, types.value(0)))
+        .bind(4, types.value(2, types.value(0)))
+        .bind(5, alias.ns);
+    qint64 identity = 0;
+    if (find.step())
+        identity = find.int64(0);
+    find.reset();
+    if (identity == 0) {
+        // Nobody declared this identifier: a shadow identity, shared by every protocol that uses the same value.
+        auto &insert = m_statements->insertIdentity;
+        insert.bind(1, QStringLiteral("shadow")).bind(2, alias.value).bind(3, sourceId);
+        identity = stepReturningId(insert);
+        auto &aliasInsert = m_statements->insertNamespacedAlias;
+        aliasInsert.bind(1, aliasFamilyName(alias.family)).bind(2, alias.ns).bind(3, alias.value).bind(4, identity).bind(5, sourceId);
+        aliasInsert.run();
+    }
+    m_resolved.insert(key, identity);
+    return identity;
+}
+
+namespace {
+qint64 resolveByKind(SqliteStatement &find, SqliteStatement &insert, QHash<QString, qint64> &cache, const QString &kind,
+                     const QString &id, qint64 sourceId)
+{
+    if (id.isEmpty())
+        return 0;
+    const QString key = kind + QChar(0x1f) + id;
+    if (const auto it = cache.constFind(key); it != cache.cend())
+        return *it;
+    find.bind(1, kind).bind(2, id);
+    qint64 identity = find.step() ? find.int64(0) : 0;
+    find.reset();
+    if (identity == 0) {
+        insert.bind(1, kind).bind(2, id).bind(3, sourceId);
+        identity = stepReturningId(insert);
+    }
+    cache.insert(key, identity);
+    return identity;
+}
+} // namespace
+
+qint64 WorkspaceWriter::resolveHuman(const QString &id, qint64 sourceId)
+{
+    return resolveByKind(m_statements->findIdentity, m_statements->insertIdentity, m_resolved, QStringLiteral("human"), id, sourceId);
+}
+
+qint64 WorkspaceWriter::resolveTool(const QString &id, qint64 sourceId)
+{
+    return resolveByKind(m_statements->findIdentity, m_statements->insertIdentity, m_resolved, QStringLiteral("tool"), id, sourceId);
+}
+
+qint64 WorkspaceWriter::addEvent(const AuditEvent &event, qint64 sourceId)
+{
+    const qint64 actor = resolveActor(event.actor, sourceId);
+    auto &insert = m_statements->insertEvent;
+    insert.bind(1, sourceId)
+        .bind(2, event.line > 0 ? std::optional<qint64>(event.line) : std::nullopt)
+        .bind(3, event.timeMs)
+        .bind(4, event.protocol)
+        .bind(5, event.kind)
+        .bind(6, actor > 0 ? std::optional<qint64>(actor) : std::nullopt)
+        .bind(7, emptyToNull(event.actor.value))
+        .bind(8, emptyToNull(event.originator))
+        .bind(9, emptyToNull(event.action))
+        .bind(10, emptyToNull(event.resource))
+        .bind(11, event.scopes.isEmpty() ? QString() : jsonArray(event.scopes))
+        .bind(12, emptyToNull(event.outcome))
+        .bind(13, emptyToNull(event.traceId))
+        .bind(14, emptyToNull(event.spanId))
+        .bind(15, emptyToNull(event.parentSpanId))
+        .bind(16, emptyToNull(event.sessionId))
+        .bind(17, emptyToNull(event.tokenId))
+        .bind(18, emptyToNull(event.accessKey))
+        .bind(19, emptyToNull(event.toolCallId))
+        .bind(20, emptyToNull(event.correlationId))
+        .bind(21, emptyToNull(event.attributesJson));
+    if (event.rawOffset >= 0)
+        insert.bind(22, event.rawOffset).bind(23, event.rawLength);
+    else
+        insert.bindNull(22).bindNull(23);
+    if (event.raw.isEmpty())
+        insert.bindNull(24);
+    else
+        insert.bindBlob(24, event.raw);
+    insert.run();
+    return m_workspace.database().lastInsertRowId();
+}
+
+qint64 WorkspaceWriter::addDelegationEdge(const DelegationLink &link, qint64 sourceId, std::optional<qint64> eventId)
+{
+    const qint64 delegator = resolveActor(link.delegator, sourceId);
+    const qint64 delegate = resolveActor(link.delegate, sourceId);
+    auto &insert = m_statements->insertEdge;
+    insert.bind(1, sourceId)
+        .bind(2, eventId)
+        .bind(3, delegator > 0 ? std::optional<qint64>(delegator) : std::nullopt)
+        .bind(4, emptyToNull(link.delegator.value))
+        .bind(5, delegate > 0 ? std::optional<qint64>(delegate) : std::nullopt)
+        .bind(6, emptyToNull(link.delegate.value))
+        .bind(7, link.protocol)
+        .bind(8, link.scopes.isEmpty() ? QString() : jsonArray(link.scopes))
+        .bind(9, link.timeMs)
+        .bind(10, link.kind == LinkKind::Explicit ? QStringLiteral("explicit") : QStringLiteral("inferred"))
+        .bind(11, link.confidence)
+        .bind(12, emptyToNull(link.traceId));
+    insert.run();
+    return m_workspace.database().lastInsertRowId();
 }
 
 void WorkspaceWriter::commit()

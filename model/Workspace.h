@@ -1,9 +1,11 @@
 #pragma once
 
+#include "AuditEvent.h"
 #include "Diagnostic.h"
 #include "Inventory.h"
 
 #include <QByteArray>
+#include <QHash>
 #include <QList>
 #include <QString>
 
@@ -116,6 +118,16 @@ public:
     qint64 upsertAgent(const AgentRecord &agent, qint64 sourceId);
     qint64 upsertTool(const ToolRecord &tool, qint64 sourceId);
 
+    // The identity an actor alias names. An alias that nothing in the workspace knows becomes a shadow
+    // identity, one per identifier value whatever protocol used it. Results are cached for the import.
+    qint64 resolveActor(const AliasRef &alias, qint64 sourceId);
+    // Humans and tools seen in logs but missing from the inventory are added as such (not as shadows).
+    qint64 resolveHuman(const QString &id, qint64 sourceId);
+    qint64 resolveTool(const QString &id, qint64 sourceId);
+
+    qint64 addEvent(const AuditEvent &event, qint64 sourceId);
+    qint64 addDelegationEdge(const DelegationLink &link, qint64 sourceId, std::optional<qint64> eventId);
+
     void commit();
 
 private:
@@ -123,6 +135,7 @@ private:
     Workspace &m_workspace;
     std::unique_ptr<SqliteTransaction> m_transaction;
     std::unique_ptr<Statements> m_statements;
+    QHash<QString, qint64> m_resolved;
 };
 
 // Aliases are namespaced by credential type; the namespace part is filled by protocol importers.
