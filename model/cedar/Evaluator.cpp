@@ -450,9 +450,10 @@ Value applyExtension(const Expr &e, const std::vector<Value> &args)
         case ExtFunction::IsIpv4: return Value::boolean(!ip.v6);
         case ExtFunction::IsIpv6: return Value::boolean(ip.v6);
         case ExtFunction::IsLoopback: {
+            // The whole range must be loopback: 127.0.0.0/8 at /8 or longer, ::1 only as /128.
             if (!ip.v6)
-                return Value::boolean(ip.bytes[0] == 127);
-            bool loop = ip.bytes[15] == 1;
+                return Value::boolean(ip.bytes[0] == 127 && ip.prefix >= 8);
+            bool loop = ip.bytes[15] == 1 && ip.prefix == 128;
             for (int i = 0; i < 15; ++i)
                 loop = loop && ip.bytes[i] == 0;
             return Value::boolean(loop);

@@ -954,6 +954,9 @@ private:
                 if (m_tok.kind != Tok::Ident)
                     throw ParseError{m_tok.begin, "expected an attribute or method name after `.`, found " + describe(m_tok)};
                 const Token name = m_tok;
+                if (isReserved(name.text))
+                    throw ParseError{name.begin, "`" + std::string(name.text) + "` is a reserved word; write `[\""
+                                                     + std::string(name.text) + "\"]`"};
                 bump();
                 if (m_tok.kind == Tok::LParen) {
                     e = parseMethodCall(begin, name, std::move(e));

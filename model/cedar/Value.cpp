@@ -704,9 +704,11 @@ std::optional<int64_t> parseDuration(std::string_view s)
     int lastUnit = -1;
     while (pos < s.size()) {
         size_t start = pos;
+        // Accumulate with the sign so that the most negative duration is representable.
         int64_t n = 0;
         while (pos < s.size() && isDigit(s[pos])) {
-            if (__builtin_mul_overflow(n, 10, &n) || __builtin_add_overflow(n, s[pos] - '0', &n))
+            const int d = s[pos] - '0';
+            if (__builtin_mul_overflow(n, 10, &n) || __builtin_add_overflow(n, negative ? -d : d, &n))
                 return std::nullopt;
             ++pos;
         }
@@ -743,8 +745,6 @@ std::optional<int64_t> parseDuration(std::string_view s)
         int64_t part = 0;
         if (__builtin_mul_overflow(n, factor, &part))
             return std::nullopt;
-        if (negative)
-            part = -part;
         if (__builtin_add_overflow(total, part, &total))
             return std::nullopt;
     }
