@@ -97,6 +97,13 @@ std::string DpopProofCheck::accessTokenHash(std::string_view accessToken)
     return Base64Url::encode(std::string_view(reinterpret_cast<const char*>(digest.data()), length));
 }
 
+std::string DpopProofCheck::sha256Base64Url(std::string_view data)
+{
+    std::array<unsigned char, 32> digest{};
+    m_engine->sha256(data, digest.data()); // prefetched digest: no per-call algorithm lookup
+    return Base64Url::encode(std::string_view(reinterpret_cast<const char*>(digest.data()), digest.size()));
+}
+
 std::string DpopProofCheck::normalizedHtu(std::string_view url)
 {
     url = url.substr(0, std::min(url.find('#'), url.size()));
@@ -118,10 +125,11 @@ std::string DpopProofCheck::normalizedHtu(std::string_view url)
         dropPort(":443");
     else if (scheme == "http")
         dropPort(":80");
-    std::string path(url.substr(pathStart));
-    if (path.empty())
-        path = "/";
-    return scheme + "://" + authority + path;
+    const std::string_view path = pathStart < url.size() ? url.substr(pathStart) : std::string_view("/");
+    std::string normalized;
+    normalized.reserve(scheme.size() + 3 + authority.size() + path.size());
+    normalized.append(scheme).append("://").append(authority).append(path);
+    return normalized;
 }
 
 DpopCheckResult DpopProofCheck::check(std::string_view proof, const DpopRequest& request, DpopReplayTracker* replay)
@@ -158,10 +166,10 @@ DpopCheckResult DpopProofCheck::check(std::string_view proof, const DpopRequest&
         if (jwkIt->contains(name))
             return failed(std::move(result), DpopStatus::PrivateKeyInProof,
                           std::string("DPoP proof jwk carries the private member \"") + name + "\"");
-    auto thumbprint = JsonWebKey::thumbprintOf(*jwkIt);
-    if (!thumbprint)
-        return failed(std::move(result), DpopStatus::InvalidKey, "DPoP proof jwk: " + thumbprint.message());
-    result.thumbprint = thumbprint.value();
+    auto thumbprintInput = JsonWebKey::thumbprintInput(*jwkIt);
+    if (!thumbprintInput)
+        return failed(std::move(result), DpopStatus::InvalidKey, "DPoP proof jwk: " + thumbprintInput.message());
+    result.thumbprint = sha256Base64Url(thumbprintInput.value());
 
     std::shared_ptr<const JsonWebKey> key;
     if (const auto cached = m_keyCache.find(result.thumbprint); cached != m_keyCache.end()) {
@@ -234,7 +242,7 @@ DpopCheckResult DpopProofCheck::check(std::string_view proof, const DpopRequest&
         if (!ath)
             return failed(std::move(result), DpopStatus::AccessTokenHashMismatch,
                           "DPoP proof for a resource request has no ath");
-        if (*ath != accessTokenHash(request.accessToken))
+        if (*ath != sha256Base64Url(request.accessToken))
             return failed(std::move(result), DpopStatus::AccessTokenHashMismatch,
                           "DPoP ath is not the SHA-256 of the presented access token");
     }

@@ -94,6 +94,8 @@ public:
     static std::string normalizedHtu(std::string_view url);
 
 private:
+    std::string sha256Base64Url(std::string_view data);
+
     DpopPolicy m_policy;
     std::unique_ptr<SignatureEngine> m_engine;
     std::unordered_map<std::string, std::shared_ptr<const JsonWebKey>> m_keyCache;

@@ -9,6 +9,7 @@
 #include <openssl/evp.h>
 #include <openssl/param_build.h>
 
+#include <algorithm>
 #include <array>
 
 namespace chainsight::jose {
@@ -170,6 +171,14 @@ std::string JsonWebKey::describe() const
 
 Outcome<std::string> JsonWebKey::thumbprintOf(const json& jwk)
 {
+    auto canonical = thumbprintInput(jwk);
+    if (!canonical)
+        return canonical.error();
+    return sha256Base64Url(canonical.value());
+}
+
+Outcome<std::string> JsonWebKey::thumbprintInput(const json& jwk)
+{
     if (!jwk.is_object())
         return keyError("a JWK must be a JSON object");
     const std::string* kty = stringMember(jwk, "kty");
@@ -198,10 +207,13 @@ Outcome<std::string> JsonWebKey::thumbprintOf(const json& jwk)
         canonical += '"';
         canonical += required[i];
         canonical += "\":";
-        canonical += json(*value).dump();
+        const bool plain = std::all_of(value->begin(), value->end(), [](char c) {
+            return c >= 0x20 && c < 0x7F && c != '"' && c != '\\';
+        });
+        canonical += plain ? '"' + *value + '"' : json(*value).dump(); // escaping only when needed
     }
     canonical += '}';
-    return sha256Base64Url(canonical);
+    return canonical;
 }
 
 Outcome<JsonWebKey> JsonWebKey::fromJson(const json& jwk, JwkMaterial material)

@@ -33,6 +33,8 @@ public:
 
     // RFC 7638 thumbprint (SHA-256, base64url) computed from the JSON, for keys not loaded yet.
     static Outcome<std::string> thumbprintOf(const nlohmann::json& jwk);
+    // The RFC 7638 canonical JSON (required members, sorted, no whitespace) that gets hashed.
+    static Outcome<std::string> thumbprintInput(const nlohmann::json& jwk);
 
     JwkKeyType keyType() const { return m_type; }
     JwkCurve curve() const { return m_curve; }
