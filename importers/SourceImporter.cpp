@@ -1,6 +1,7 @@
 #include "SourceImporter.h"
 
 #include "InventoryImporter.h"
+#include "OtlpTraceImporter.h"
 #ifdef CHAINSIGHT_HAVE_LOG_IMPORTERS
 #include "logs/LogImporters.h"
 #endif
@@ -26,6 +27,7 @@ const std::vector<std::unique_ptr<SourceImporter>> &sourceImporters()
         std::vector<std::unique_ptr<SourceImporter>> all;
         all.push_back(std::make_unique<InventoryJsonImporter>());
         all.push_back(std::make_unique<InventoryCsvImporter>());
+        all.push_back(std::make_unique<OtlpTraceImporter>());
 #ifdef CHAINSIGHT_HAVE_LOG_IMPORTERS
         appendLogImporters(all);
 #endif

@@ -5,6 +5,7 @@
 #include <QStringList>
 
 #include <optional>
+#include <string_view>
 
 namespace chainsight {
 
@@ -62,6 +63,35 @@ struct AuditEvent
     qint64 rawOffset = -1;
     qint64 rawLength = 0;
     QByteArray raw;
+};
+
+// The same row as AuditEvent, as UTF-8 views, for bulk importers that must not allocate per record.
+// The actor is already resolved (0 when there is none).
+struct AuditEventView
+{
+    std::optional<qint64> timeMs;
+    std::string_view protocol;
+    std::string_view kind;
+    qint64 actorIdentity = 0;
+    std::string_view actorAlias;
+    std::string_view originator;
+    std::string_view action;
+    std::string_view resource;
+    std::string_view scopesJson;
+    std::string_view outcome;
+    std::string_view traceId;
+    std::string_view spanId;
+    std::string_view parentSpanId;
+    std::string_view sessionId;
+    std::string_view tokenId;
+    std::string_view accessKey;
+    std::string_view toolCallId;
+    std::string_view correlationId;
+    std::string_view attributesJson;
+    qint64 line = 0;
+    qint64 rawOffset = -1;
+    qint64 rawLength = 0;
+    QByteArrayView raw;
 };
 
 enum class LinkKind { Explicit, Inferred };

@@ -173,6 +173,14 @@ SqliteStatement &SqliteStatement::bindText(int index, std::string_view utf8)
     return *this;
 }
 
+SqliteStatement &SqliteStatement::bindTextUntilStep(int index, std::string_view utf8)
+{
+    const int rc = sqlite3_bind_text64(m_statement, index, utf8.data(), utf8.size(), SQLITE_STATIC, SQLITE_UTF8);
+    if (rc != SQLITE_OK)
+        fail(m_db.handle(), rc);
+    return *this;
+}
+
 SqliteStatement &SqliteStatement::bindBlob(int index, QByteArrayView bytes)
 {
     const int rc = sqlite3_bind_blob64(m_statement, index, bytes.data(), static_cast<sqlite3_uint64>(bytes.size()),

@@ -76,6 +76,8 @@ public:
     SqliteStatement &bind(int index, double value);
     SqliteStatement &bind(int index, const QString &value); // null QString binds NULL
     SqliteStatement &bindText(int index, std::string_view utf8);
+    // No copy: the bytes must stay valid until the next step() or reset(). For bulk inserts.
+    SqliteStatement &bindTextUntilStep(int index, std::string_view utf8);
     SqliteStatement &bindBlob(int index, QByteArrayView bytes);
     SqliteStatement &bindNull(int index);
     template<typename T>

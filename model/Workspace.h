@@ -126,6 +126,7 @@ public:
     qint64 resolveTool(const QString &id, qint64 sourceId);
 
     qint64 addEvent(const AuditEvent &event, qint64 sourceId);
+    qint64 addEvent(const AuditEventView &event, qint64 sourceId);
     qint64 addDelegationEdge(const DelegationLink &link, qint64 sourceId, std::optional<qint64> eventId);
 
     void commit();

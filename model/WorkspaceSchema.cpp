@@ -109,9 +109,8 @@ CREATE TABLE events (
     raw_length        INTEGER,
     raw               BLOB
 );
-CREATE INDEX events_by_source ON events(source_id);
-CREATE INDEX events_by_trace ON events(trace_id);
-CREATE INDEX events_by_actor ON events(actor_identity_id);
+-- No secondary index on events: every index costs a random B-tree insert per record during bulk imports.
+-- The analysis creates the ones it needs (IF NOT EXISTS) once, after the data is in.
 
 CREATE TABLE delegation_edges (
     id                    INTEGER PRIMARY KEY,

@@ -1,0 +1,240 @@
+// OTLP NDJSON import throughput, end to end into a workspace, beside the raw reference of the same run.
+//
+//   bench_otlp_import [--world DIR] [--events N]
+//
+// Without --world it writes a world with gen_enterprise.py (--formats otlp, --events N, default
+// 1,000,000) into a temporary folder. Figures printed:
+//   reference: single thread, chunked reads into one reused buffer, simdjson on-demand, trace id, span id,
+//              parent, name, times, agent, tool and user inserted with one prepared statement in one
+//              transaction, nothing else;
+//   parse only: the same without SQLite;
+//   chainsight: ImportRunner into a fresh workspace that already holds the world's inventory.
+#include "ImportRunner.h"
+#include "Workspace.h"
+
+#include <QCoreApplication>
+#include <QDir>
+#include <QElapsedTimer>
+#include <QFile>
+#include <QProcess>
+#include <QTemporaryDir>
+
+#include <simdjson.h>
+#include <sqlite3.h>
+#include <sys/resource.h>
+
+#include <cstdio>
+#include <cstring>
+#include <string>
+
+namespace od = simdjson::ondemand;
+
+namespace {
+
+struct ReferenceRow
+{
+    std::string_view traceId, spanId, parent, name, agent, tool, user;
+    std::int64_t start = 0, end = 0;
+};
+
+std::int64_t nanos(od::value value)
+{
+    std::string_view text;
+    if (value.get_string().get(text) == simdjson::SUCCESS)
+        return std::atoll(std::string(text).c_str());
+    std::int64_t number = 0;
+    if (value.get_int64().get(number) != simdjson::SUCCESS)
+        return 0;
+    return number;
+}
+
+// The reference: everything a minimal importer must do, and nothing more.
+qint64 referenceImport(const QStringList &files, sqlite3 *db, bool insert)
+{
+    sqlite3_stmt *statement = nullptr;
+    if (insert) {
+        sqlite3_exec(db, "CREATE TABLE spans (trace_id TEXT, span_id TEXT, parent TEXT, name TEXT, start INTEGER, "
+                         "end_time INTEGER, agent TEXT, tool TEXT, user TEXT); BEGIN",
+                     nullptr, nullptr, nullptr);
+        sqlite3_prepare_v2(db, "INSERT INTO spans VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", -1, &statement, nullptr);
+    }
+    od::parser parser;
+    std::string buffer(8u << 20, '\0');
+    qint64 spans = 0;
+    for (const QString &path : files) {
+        QFile file(path);
+        if (!file.open(QIODevice::ReadOnly))
+            continue;
+        std::size_t filled = 0;
+        while (true) {
+            const qint64 read = file.read(buffer.data() + filled, static_cast<qint64>(buffer.size() - simdjson::SIMDJSON_PADDING - filled));
+            filled += static_cast<std::size_t>(std::max<qint64>(read, 0));
+            std::size_t start = 0;
+            while (true) {
+                const char *newline = static_cast<const char *>(std::memchr(buffer.data() + start, '\n', filled - start));
+                if (!newline)
+                    break;
+                const std::size_t length = static_cast<std::size_t>(newline - (buffer.data() + start));
+                od::document document = parser.iterate(buffer.data() + start, length, buffer.size() - start);
+                for (auto resource : document["resourceSpans"]) {
+                    std::string_view service;
+                    for (auto scope : resource["scopeSpans"]) {
+                        for (auto span : scope["spans"]) {
+                            ReferenceRow row;
+                            for (auto field : span.get_object()) {
+                                const std::string_view key = field.unescaped_key();
+                                if (key == "traceId")
+                                    row.traceId = field.value().get_string();
+                                else if (key == "spanId")
+                                    row.spanId = field.value().get_string();
+                                else if (key == "parentSpanId")
+                                    row.parent = field.value().get_string();
+                                else if (key == "name")
+                                    row.name = field.value().get_string();
+                                else if (key == "startTimeUnixNano")
+                                    row.start = nanos(field.value());
+                                else if (key == "endTimeUnixNano")
+                                    row.end = nanos(field.value());
+                                else if (key == "attributes") {
+                                    for (auto attribute : field.value().get_array()) {
+                                        std::string_view attributeKey;
+                                        for (auto pair : attribute.get_object()) {
+                                            const std::string_view pairKey = pair.unescaped_key();
+                                            if (pairKey == "key") {
+                                                attributeKey = pair.value().get_string();
+                                            } else if (attributeKey == "gen_ai.agent.id") {
+                                                row.agent = pair.value()["stringValue"].get_string();
+                                            } else if (attributeKey == "gen_ai.tool.name") {
+                                                row.tool = pair.value()["stringValue"].get_string();
+                                            } else if (attributeKey == "enduser.id") {
+                                                row.user = pair.value()["stringValue"].get_string();
+                                            }
+                                        }
+                                    }
+                                }
+                            }
+                            ++spans;
+                            if (insert) {
+                                auto text = [&](int index, std::string_view value) {
+                                    sqlite3_bind_text(statement, index, value.data(), static_cast<int>(value.size()), SQLITE_STATIC);
+                                };
+                                text(1, row.traceId);
+                                text(2, row.spanId);
+                                text(3, row.parent);
+                                text(4, row.name);
+                                sqlite3_bind_int64(statement, 5, row.start);
+                                sqlite3_bind_int64(statement, 6, row.end);
+                                text(7, row.agent);
+                                text(8, row.tool);
+                                text(9, row.user);
+                                sqlite3_step(statement);
+                                sqlite3_reset(statement);
+                            }
+                        }
+                    }
+                    (void)service;
+                }
+                start += length + 1;
+            }
+            std::memmove(buffer.data(), buffer.data() + start, filled - start);
+            filled -= start;
+            if (read <= 0)
+                break;
+        }
+    }
+    if (insert) {
+        sqlite3_finalize(statement);
+        sqlite3_exec(db, "COMMIT", nullptr, nullptr, nullptr);
+    }
+    return spans;
+}
+
+long peakRssMb()
+{
+    rusage usage{};
+    getrusage(RUSAGE_SELF, &usage);
+    return usage.ru_maxrss / 1024;
+}
+
+} // namespace
+
+int main(int argc, char *argv[])
+{
+    QCoreApplication app(argc, argv);
+    QString world;
+    QString events = QStringLiteral("1000000");
+    const QStringList arguments = app.arguments();
+    for (int i = 1; i + 1 < arguments.size(); i += 2) {
+        if (arguments[i] == QLatin1String("--world"))
+            world = arguments[i + 1];
+        else if (arguments[i] == QLatin1String("--events"))
+            events = arguments[i + 1];
+    }
+    QTemporaryDir scratch;
+    if (world.isEmpty()) {
+        world = scratch.filePath(QStringLiteral("world"));
+        std::printf("writing a world of %s events with gen_enterprise.py...\n", qPrintable(events));
+        std::fflush(stdout);
+        const int rc = QProcess::execute(QStringLiteral("python3"),
+                                         {QStringLiteral(CHAINSIGHT_SHARED_DIR "/bench/gen_enterprise.py"), QStringLiteral("--out"), world,
+                                          QStringLiteral("--events"), events, QStringLiteral("--formats"), QStringLiteral("otlp"),
+                                          QStringLiteral("--no-crypto")});
+        if (rc != 0) {
+            std::fprintf(stderr, "gen_enterprise.py failed\n");
+            return 2;
+        }
+    }
+    QStringList files;
+    qint64 bytes = 0;
+    for (const QFileInfo &info : QDir(world + QStringLiteral("/otlp")).entryInfoList({QStringLiteral("*.jsonl")}, QDir::Files, QDir::Name)) {
+        files.push_back(info.absoluteFilePath());
+        bytes += info.size();
+    }
+    if (files.isEmpty()) {
+        std::fprintf(stderr, "no otlp/*.jsonl under %s\n", qPrintable(world));
+        return 2;
+    }
+    // Warm the page cache so every contender reads from memory.
+    for (const QString &path : files) {
+        QFile file(path);
+        if (file.open(QIODevice::ReadOnly))
+            while (!file.read(8 << 20).isEmpty()) {
+            }
+    }
+    std::printf("input: %lld files, %.1f MB\n", static_cast<long long>(files.size()), double(bytes) / 1e6);
+
+    QElapsedTimer clock;
+    clock.start();
+    const qint64 parsed = referenceImport(files, nullptr, false);
+    const double parseSeconds = double(clock.nsecsElapsed()) / 1e9;
+
+    sqlite3 *db = nullptr;
+    const QByteArray referencePath = QFile::encodeName(scratch.filePath(QStringLiteral("reference.db")));
+    sqlite3_open(referencePath.constData(), &db);
+    sqlite3_exec(db, "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL", nullptr, nullptr, nullptr);
+    clock.restart();
+    const qint64 referenceSpans = referenceImport(files, db, true);
+    const double referenceSeconds = double(clock.nsecsElapsed()) / 1e9;
+    sqlite3_close(db);
+
+    const QString workspacePath = scratch.filePath(QStringLiteral("bench.chainsight"));
+    const std::atomic_bool notCancelled{false};
+    chainsight::ImportRunner::run(workspacePath, {world + QStringLiteral("/inventory.json")}, {}, {}, notCancelled);
+    clock.restart();
+    const chainsight::ImportResult result = chainsight::ImportRunner::run(workspacePath, files, {}, {}, notCancelled);
+    const double chainsightSeconds = double(clock.nsecsElapsed()) / 1e9;
+    if (result.status != chainsight::ImportResult::Status::Committed) {
+        std::fprintf(stderr, "import failed: %s\n", qPrintable(result.failure));
+        return 3;
+    }
+    const qint64 imported = result.recordCount();
+
+    std::printf("%-34s %10s %12s %8s\n", "", "spans", "spans/s", "s");
+    std::printf("%-34s %10lld %12.0f %8.2f\n", "reference parse only (1 thread)", static_cast<long long>(parsed), double(parsed) / parseSeconds, parseSeconds);
+    std::printf("%-34s %10lld %12.0f %8.2f\n", "reference parse + insert (1 thread)", static_cast<long long>(referenceSpans), double(referenceSpans) / referenceSeconds, referenceSeconds);
+    std::printf("%-34s %10lld %12.0f %8.2f\n", "chainsight import (end to end)", static_cast<long long>(imported), double(imported) / chainsightSeconds, chainsightSeconds);
+    std::printf("ratio chainsight / reference: %.2fx (target >= 1.0x); chainsight: %.0f spans/s (target >= 250000)\n",
+                (double(imported) / chainsightSeconds) / (double(referenceSpans) / referenceSeconds), double(imported) / chainsightSeconds);
+    std::printf("peak RSS of this process: %ld MB (target < 1024 MB)\n", peakRssMb());
+    return 0;
+}
