@@ -1,0 +1,16 @@
+#pragma once
+
+#include "SourceImporter.h"
+
+namespace chainsight {
+
+class McpLogImporter final : public SourceImporter
+{
+public:
+    QString format() const override { return QStringLiteral("mcp-log"); }
+    QString description() const override;
+    int sniff(const SniffSample &sample) const override;
+    qint64 import(ImportContext &context) const override;
+};
+
+} // namespace chainsight
