@@ -431,8 +431,9 @@ private:
             return;
         }
         if (!sawSpans) {
-            report(Diagnostic{Severity::Warning, m_path, {ndjson ? lineNumber : 1, 1},
-                              QStringLiteral("request without \"resourceSpans\"; nothing to import")});
+            report(Diagnostic{Severity::Error, m_path, {ndjson ? lineNumber : 1, 1},
+                              QStringLiteral("request skipped: no \"resourceSpans\"; not an OTLP trace request")});
+            return;
         }
         linkRequest(firstRow);
         if (m_batch->rows.size() >= batchRows || m_batch->arena.size() > (12u << 20)) {
@@ -664,6 +665,9 @@ private:
             operation = name.substr(0, name.find(' '));
         row.kind = m_batch->store(operation);
         row.isAgentSpan = operation == "invoke_agent" || operation == "create_agent" || operation == "invoke_workflow";
+        // "invoke_agent Support supervisor" names the agent after the operation when no attribute does.
+        if (row.isAgentSpan && agentName.empty() && name.find(' ') != std::string_view::npos)
+            agentName = name.substr(name.find(' ') + 1);
         const std::string_view action = !tool.empty()               ? tool
                                         : operation == "chat"       ? model
                                         : row.isAgentSpan && !agentName.empty() ? agentName
@@ -720,12 +724,10 @@ private:
             for (int step = 0; step < maximumParentWalk && !parent.empty(); ++step) {
                 const auto it = m_spanIndex.find(parent);
                 if (it == m_spanIndex.end()) {
-                    // The parent was in an earlier request of this file.
-                    m_key.assign(batch.view(span.traceId));
-                    m_key.push_back('/');
-                    m_key.append(batch.view(parent));
-                    if (const auto earlier = m_agentOfSpan.find(m_key); earlier != m_agentOfSpan.end()) {
-                        *foundAcrossRequests = earlier->second;
+                    // The parent was in an earlier request of this file: its acting agent was remembered.
+                    if (const auto earlier = m_agentOfSpan.find(spanKey(batch.view(span.traceId), batch.view(parent)));
+                        earlier != m_agentOfSpan.end()) {
+                        *foundAcrossRequests = m_agentNames[earlier->second];
                         return true;
                     }
                     return false;
@@ -759,11 +761,9 @@ private:
                         span.originator = batch.store(it->second);
                 }
             }
+            if (!span.agent.empty())
+                m_agentOfSpan.insert_or_assign(spanKey(batch.view(span.traceId), batch.view(span.spanId)), agentNumber(batch.view(span.agent)));
             if (span.isAgentSpan && !span.ownAgent.empty()) {
-                m_key.assign(batch.view(span.traceId));
-                m_key.push_back('/');
-                m_key.append(batch.view(span.spanId));
-                m_agentOfSpan.insert_or_assign(m_key, std::string(batch.view(span.ownAgent)));
                 if (hasAncestor) {
                     const ArenaString delegator = ancestorAgent.empty() ? batch.store(ancestorAcross) : ancestorAgent;
                     if (batch.view(delegator) != batch.view(span.ownAgent))
@@ -796,8 +796,27 @@ private:
     const SpanBatch *m_indexedBatch = nullptr;
     std::unordered_map<ArenaString, std::size_t, ArenaKeyHash, ArenaKeyEqual> m_spanIndex{
         64, ArenaKeyHash{&m_indexedBatch}, ArenaKeyEqual{&m_indexedBatch}};
-    // Across requests: agent spans and trace originators, so a trace split over lines still links up.
-    std::unordered_map<std::string, std::string> m_agentOfSpan;
+    // Across requests: the acting agent of every span and each trace's originator, so a trace split over
+    // lines still links up. Spans are keyed by a 64-bit hash and agents by number: no allocation per span.
+    static std::uint64_t spanKey(std::string_view trace, std::string_view span)
+    {
+        const std::uint64_t a = std::hash<std::string_view>()(trace);
+        const std::uint64_t b = std::hash<std::string_view>()(span);
+        return a ^ (b + 0x9e3779b97f4a7c15ULL + (a << 6) + (a >> 2));
+    }
+    std::uint32_t agentNumber(std::string_view agent)
+    {
+        m_key.assign(agent);
+        if (const auto it = m_agentNumbers.find(m_key); it != m_agentNumbers.end())
+            return it->second;
+        const auto number = static_cast<std::uint32_t>(m_agentNames.size());
+        m_agentNames.push_back(m_key);
+        m_agentNumbers.emplace(m_key, number);
+        return number;
+    }
+    std::unordered_map<std::uint64_t, std::uint32_t> m_agentOfSpan;
+    std::unordered_map<std::string, std::uint32_t> m_agentNumbers;
+    std::vector<std::string> m_agentNames;
     std::unordered_map<std::string, std::string> m_originatorOfTrace;
     bool m_failed = false;
 };

@@ -1,0 +1,168 @@
+#include "ImportRunner.h"
+#include "SqliteDatabase.h"
+#include "Workspace.h"
+
+#include <QDir>
+#include <QFile>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QProcess>
+#include <QSet>
+#include <QTemporaryDir>
+#include <QTest>
+
+using namespace chainsight;
+
+namespace {
+
+QString fixture(const QString &name)
+{
+    return QStringLiteral(CHAINSIGHT_TEST_DATA_DIR "/otlp/") + name;
+}
+
+QString sample(const QString &name)
+{
+    return QStringLiteral(CHAINSIGHT_SHARED_DIR "/samples/") + name;
+}
+
+ImportResult importInto(Workspace &workspace, const QStringList &paths)
+{
+    const std::atomic_bool notCancelled{false};
+    return ImportRunner::run(workspace, paths, {}, {}, notCancelled);
+}
+
+QStringList column(Workspace &workspace, const char *sql)
+{
+    QStringList values;
+    SqliteStatement statement(workspace.database(), sql);
+    while (statement.step()) {
+        QStringList row;
+        for (int i = 0; i < 8 && !statement.isNull(i); ++i)
+            row.push_back(statement.text(i));
+        values.push_back(row.join(QLatin1Char('|')));
+    }
+    return values;
+}
+
+} // namespace
+
+class TestOtlpImporter : public QObject
+{
+    Q_OBJECT
+private Q_SLOTS:
+    void importsSpansResolvesAgentsAndLinksHops()
+    {
+        QTemporaryDir dir;
+        QString error;
+        auto workspace = Workspace::open(dir.filePath(QStringLiteral("w.chainsight")), Workspace::OpenMode::CreateIfMissing, &error);
+        QVERIFY(workspace);
+        QCOMPARE(importInto(*workspace, {fixture(QStringLiteral("inventory.json"))}).status, ImportResult::Status::Committed);
+        const ImportResult result = importInto(*workspace, {fixture(QStringLiteral("agents.jsonl"))});
+        QCOMPARE(result.status, ImportResult::Status::Committed);
+        QCOMPARE(result.files[0].format, QStringLiteral("otlp-json"));
+        QCOMPARE(result.files[0].records, 6);
+
+        // The two bad lines are named with their line numbers; the good ones around them are imported.
+        QCOMPARE(result.files[0].errorCount(), 2);
+        QCOMPARE(result.files[0].diagnostics[0].position.line, 3);
+        QVERIFY(result.files[0].diagnostics[0].message.contains(QLatin1String("invalid JSON")));
+        QCOMPARE(result.files[0].diagnostics[1].position.line, 5);
+        QVERIFY(result.files[0].diagnostics[1].message.contains(QLatin1String("resourceSpans")));
+
+        // Each span's actor: its own agent, or the nearest agent above it; the root's end user is the originator.
+        QCOMPARE(column(*workspace, "SELECT e.span_id, e.kind, i.kind, i.external_id, e.originator, e.action, e.outcome "
+                                    "FROM events e LEFT JOIN identities i ON i.id = e.actor_identity_id ORDER BY e.time_ms"),
+                 (QStringList{
+                     QStringLiteral("b7ad6b7169203331|invoke_agent|agent|support-supervisor|ana@acme.example|Support supervisor|ok"),
+                     QStringLiteral("c1|execute_tool|agent|support-supervisor|ana@acme.example|transfer_to_faq|ok"),
+                     QStringLiteral("d2|invoke_agent|agent|faq-worker|ana@acme.example|FAQ worker|ok"),
+                     QStringLiteral("e3|execute_tool|agent|faq-worker|ana@acme.example|kb.search|error"),
+                     QStringLiteral("f4|invoke_agent|shadow|rogue-helper"),
+                     QStringLiteral("f5|chat|shadow|rogue-helper"),
+                 }));
+        QCOMPARE(column(*workspace, "SELECT delegator_alias, delegate_alias, protocol, link_kind, trace_id FROM delegation_edges"),
+                 QStringList{QStringLiteral("support-supervisor|faq-worker|otlp|explicit|0af7651916cd43dd8448eb211c80319c")});
+        QCOMPARE(column(*workspace, "SELECT external_id FROM identities WHERE kind = 'shadow'"), QStringList{QStringLiteral("rogue-helper")});
+
+        // Evidence: the stored byte range is exactly the span's JSON in the source file.
+        SqliteStatement raw(workspace->database(), "SELECT raw_offset, raw_length FROM events WHERE span_id = 'e3'");
+        QVERIFY(raw.step());
+        QFile source(fixture(QStringLiteral("agents.jsonl")));
+        QVERIFY(source.open(QIODevice::ReadOnly));
+        QVERIFY(source.seek(raw.int64(0)));
+        const QJsonObject span = QJsonDocument::fromJson(source.read(raw.int64(1))).object();
+        QCOMPARE(span.value(QStringLiteral("spanId")).toString(), QStringLiteral("e3"));
+    }
+
+    void readsSingleDocumentsAndRealSamples_data()
+    {
+        QTest::addColumn<QString>("path");
+        QTest::addColumn<qint64>("spans");
+        QTest::addColumn<bool>("shared");
+        QTest::newRow("pretty-printed request") << fixture(QStringLiteral("single-request.json")) << qint64(2) << false;
+        QTest::newRow("opentelemetry-proto example") << sample(QStringLiteral("otlp-json/otlp-proto-example-trace.json")) << qint64(1) << true;
+        QTest::newRow("vercel ai sdk capture") << sample(QStringLiteral("otlp-json/genai-interlingua-vercel-in.json")) << qint64(3) << true;
+    }
+
+    void readsSingleDocumentsAndRealSamples()
+    {
+        QFETCH(QString, path);
+        QFETCH(qint64, spans);
+        QFETCH(bool, shared);
+        if (shared && !QFile::exists(path))
+            QSKIP("the shared samples are not present");
+        QTemporaryDir dir;
+        QString error;
+        auto workspace = Workspace::open(dir.filePath(QStringLiteral("w.chainsight")), Workspace::OpenMode::CreateIfMissing, &error);
+        const ImportResult result = importInto(*workspace, {path});
+        QCOMPARE(result.status, ImportResult::Status::Committed);
+        QCOMPARE(result.files[0].format, QStringLiteral("otlp-json"));
+        QCOMPARE(result.files[0].errorCount(), 0);
+        QCOMPARE(result.files[0].records, spans);
+        QVERIFY(!column(*workspace, "SELECT line FROM events WHERE line IS NOT NULL").isEmpty());
+    }
+
+    void generatedWorldResolvesEveryInventoryAgentAndOnlyTrueShadows()
+    {
+        const QString generator = QStringLiteral(CHAINSIGHT_SHARED_DIR "/bench/gen_enterprise.py");
+        if (!QFile::exists(generator))
+            QSKIP("the shared generator is not present");
+        QTemporaryDir dir;
+        const QString world = dir.filePath(QStringLiteral("world"));
+        if (QProcess::execute(QStringLiteral("python3"), {generator, QStringLiteral("--out"), world, QStringLiteral("--agents"),
+                                                          QStringLiteral("60"), QStringLiteral("--events"), QStringLiteral("4000"),
+                                                          QStringLiteral("--formats"), QStringLiteral("otlp"), QStringLiteral("--no-crypto"),
+                                                          QStringLiteral("--anomaly-rate"), QStringLiteral("0.1")})
+            != 0)
+            QSKIP("python3 could not run the generator");
+        QString error;
+        auto workspace = Workspace::open(dir.filePath(QStringLiteral("w.chainsight")), Workspace::OpenMode::CreateIfMissing, &error);
+        QStringList files{world + QStringLiteral("/inventory.json")};
+        for (const QString &name : QDir(world + QStringLiteral("/otlp")).entryList({QStringLiteral("*.jsonl")}))
+            files.push_back(world + QStringLiteral("/otlp/") + name);
+        const ImportResult result = importInto(*workspace, files);
+        QCOMPARE(result.status, ImportResult::Status::Committed);
+        QCOMPARE(result.errorCount(), 0);
+
+        QFile truthFile(world + QStringLiteral("/truth.json"));
+        QVERIFY(truthFile.open(QIODevice::ReadOnly));
+        QSet<QString> expectedShadows;
+        for (const auto &anomaly : QJsonDocument::fromJson(truthFile.readAll()).object().value(QStringLiteral("anomalies")).toArray()) {
+            if (anomaly.toObject().value(QStringLiteral("rule")).toString() == QLatin1String("shadow-agent"))
+                expectedShadows.insert(anomaly.toObject().value(QStringLiteral("subject")).toString());
+        }
+        QVERIFY(!expectedShadows.isEmpty());
+        const QStringList shadows = column(*workspace, "SELECT external_id FROM identities WHERE kind = 'shadow'");
+        QCOMPARE(QSet<QString>(shadows.cbegin(), shadows.cend()), expectedShadows);
+        // Every actor alias the inventory declares resolved to its agent.
+        QCOMPARE(column(*workspace, "SELECT count(*) FROM events e JOIN aliases a ON a.alias = e.actor_alias "
+                                    "JOIN identities i ON i.id = e.actor_identity_id WHERE i.kind <> 'agent' "
+                                    "AND a.alias_type = 'otel-agent' AND a.source_id = 1"),
+                 QStringList{QStringLiteral("0")});
+        QVERIFY(column(*workspace, "SELECT count(*) FROM delegation_edges").constFirst().toInt() > 0);
+    }
+};
+
+QTEST_GUILESS_MAIN(TestOtlpImporter)
+#include "tst_otlpimporter.moc"
