@@ -9,12 +9,14 @@ namespace chainsight::cedar {
 
 void EntityStore::insert(Entity entity)
 {
-    auto it = m_index.find(entity.uid);
-    if (it != m_index.end()) {
-        m_entities[it->second] = std::move(entity);
+    const uint32_t index = entity.uid->index;
+    if (index < m_slots.size() && m_slots[index] != kNoSlot) {
+        m_entities[m_slots[index]] = std::move(entity);
         return;
     }
-    m_index.emplace(entity.uid, m_entities.size());
+    if (index >= m_slots.size())
+        m_slots.resize(static_cast<size_t>(index) + 1, kNoSlot);
+    m_slots[index] = static_cast<uint32_t>(m_entities.size());
     m_entities.push_back(std::move(entity));
 }
 

@@ -51,33 +51,37 @@ bool ipInRange(const IpAddrData &self, const IpAddrData &other)
 
 } // namespace
 
+std::vector<int16_t> flattenPattern(const std::vector<PatternElement> &pattern)
+{
+    std::vector<int16_t> flat;
+    for (const auto &el : pattern) {
+        if (el.wildcard)
+            flat.push_back(-1);
+        else
+            for (char c : el.text)
+                flat.push_back(static_cast<int16_t>(static_cast<unsigned char>(c)));
+    }
+    return flat;
+}
+
 bool matchesPattern(std::string_view text, const std::vector<PatternElement> &pattern)
 {
-    // Iterative wildcard matching with backtracking to the last star: linear in practice, no recursion.
+    return matchesPattern(text, flattenPattern(pattern));
+}
+
+bool matchesPattern(std::string_view text, const std::vector<int16_t> &lits)
+{
+    // Iterative wildcard matching that backtracks to the last star: no recursion, O(n*m) worst case.
     size_t t = 0;
     size_t p = 0;
     size_t starP = std::string_view::npos;
     size_t starT = 0;
-    // Flatten literal elements into per-character steps.
-    std::string lits;
-    std::vector<bool> isStar;
-    for (const auto &el : pattern) {
-        if (el.wildcard) {
-            lits.push_back('\0');
-            isStar.push_back(true);
-        } else {
-            for (char c : el.text) {
-                lits.push_back(c);
-                isStar.push_back(false);
-            }
-        }
-    }
     const size_t n = lits.size();
     while (t < text.size()) {
-        if (p < n && !isStar[p] && lits[p] == text[t]) {
+        if (p < n && lits[p] >= 0 && lits[p] == static_cast<unsigned char>(text[t])) {
             ++p;
             ++t;
-        } else if (p < n && isStar[p]) {
+        } else if (p < n && lits[p] < 0) {
             starP = p++;
             starT = t;
         } else if (starP != std::string_view::npos) {
@@ -87,7 +91,7 @@ bool matchesPattern(std::string_view text, const std::vector<PatternElement> &pa
             return false;
         }
     }
-    while (p < n && isStar[p])
+    while (p < n && lits[p] < 0)
         ++p;
     return p == n;
 }
@@ -131,7 +135,36 @@ bool Evaluator::tryEvaluate(const Expr &expr, Value &out, EvaluationError &error
     }
 }
 
+namespace {
+
+// Expressions built outside the parser may not be compiled; fall back to interning on the spot.
+inline AttrKey keyOf(const Expr &e)
+{
+    return e.key ? e.key : internKey(e.name);
+}
+
+// A child's value that lives in a caller-local slot must be moved out before that slot dies.
+inline const Value &pass(const Value &v, Value &local, Value &tmp)
+{
+    if (&v == &local) {
+        tmp = std::move(local);
+        return tmp;
+    }
+    return v;
+}
+
+} // namespace
+
 Value Evaluator::evaluate(const Expr &e) const
+{
+    Value tmp;
+    const Value &v = ref(e, tmp);
+    if (&v == &tmp)
+        return tmp;
+    return v;
+}
+
+const Value &Evaluator::ref(const Expr &e, Value &tmp) const
 {
     if (e.constant)
         return e.literal;
@@ -139,60 +172,71 @@ Value Evaluator::evaluate(const Expr &e) const
     case ExprKind::Literal: return e.literal;
     case ExprKind::Var:
         switch (e.var) {
-        case Var::Principal: return Value::entity(m_request.principal);
-        case Var::Action: return Value::entity(m_request.action);
-        case Var::Resource: return Value::entity(m_request.resource);
+        case Var::Principal: return tmp = Value::entity(m_request.principal);
+        case Var::Action: return tmp = Value::entity(m_request.action);
+        case Var::Resource: return tmp = Value::entity(m_request.resource);
         case Var::Context: return m_request.context;
         }
-        return Value();
+        return tmp = Value();
     case ExprKind::And: {
-        Value l = evaluate(e.children[0]);
+        Value lLocal;
+        const Value &l = ref(e.children[0], lLocal);
         expectKind(e.children[0], l, ValueKind::Bool);
         if (!l.asBool())
-            return l;
-        Value r = evaluate(e.children[1]);
+            return pass(l, lLocal, tmp);
+        Value rLocal;
+        const Value &r = ref(e.children[1], rLocal);
         expectKind(e.children[1], r, ValueKind::Bool);
-        return r;
+        return pass(r, rLocal, tmp);
     }
     case ExprKind::Or: {
-        Value l = evaluate(e.children[0]);
+        Value lLocal;
+        const Value &l = ref(e.children[0], lLocal);
         expectKind(e.children[0], l, ValueKind::Bool);
         if (l.asBool())
-            return l;
-        Value r = evaluate(e.children[1]);
+            return pass(l, lLocal, tmp);
+        Value rLocal;
+        const Value &r = ref(e.children[1], rLocal);
         expectKind(e.children[1], r, ValueKind::Bool);
-        return r;
+        return pass(r, rLocal, tmp);
     }
     case ExprKind::Not: {
-        Value v = evaluate(e.children[0]);
+        Value vLocal;
+        const Value &v = ref(e.children[0], vLocal);
         expectKind(e, v, ValueKind::Bool);
-        return Value::boolean(!v.asBool());
+        return tmp = Value::boolean(!v.asBool());
     }
     case ExprKind::Neg: {
-        Value v = evaluate(e.children[0]);
+        Value vLocal;
+        const Value &v = ref(e.children[0], vLocal);
         expectKind(e, v, ValueKind::Long);
         if (v.asLong() == INT64_MIN)
             fail(e, "integer overflow: cannot negate " + std::to_string(v.asLong()));
-        return Value::integer(-v.asLong());
+        return tmp = Value::integer(-v.asLong());
     }
     case ExprKind::If: {
-        Value c = evaluate(e.children[0]);
+        Value cLocal;
+        const Value &c = ref(e.children[0], cLocal);
         expectKind(e.children[0], c, ValueKind::Bool);
-        return evaluate(e.children[c.asBool() ? 1 : 2]);
+        return ref(e.children[c.asBool() ? 1 : 2], tmp);
     }
     case ExprKind::Eq:
     case ExprKind::NotEq: {
-        Value l = evaluate(e.children[0]);
-        Value r = evaluate(e.children[1]);
+        Value lLocal;
+        const Value &l = ref(e.children[0], lLocal);
+        Value rLocal;
+        const Value &r = ref(e.children[1], rLocal);
         const bool eq = l == r;
-        return Value::boolean(e.kind == ExprKind::Eq ? eq : !eq);
+        return tmp = Value::boolean(e.kind == ExprKind::Eq ? eq : !eq);
     }
     case ExprKind::Less:
     case ExprKind::LessEq:
     case ExprKind::Greater:
     case ExprKind::GreaterEq: {
-        Value l = evaluate(e.children[0]);
-        Value r = evaluate(e.children[1]);
+        Value lLocal;
+        const Value &l = ref(e.children[0], lLocal);
+        Value rLocal;
+        const Value &r = ref(e.children[1], rLocal);
         int64_t a = 0;
         int64_t b = 0;
         if (l.kind() == ValueKind::Long && r.kind() == ValueKind::Long) {
@@ -207,17 +251,19 @@ Value Evaluator::evaluate(const Expr &e) const
                         + describeValue(l) + " and " + describeValue(r));
         }
         switch (e.kind) {
-        case ExprKind::Less: return Value::boolean(a < b);
-        case ExprKind::LessEq: return Value::boolean(a <= b);
-        case ExprKind::Greater: return Value::boolean(a > b);
-        default: return Value::boolean(a >= b);
+        case ExprKind::Less: return tmp = Value::boolean(a < b);
+        case ExprKind::LessEq: return tmp = Value::boolean(a <= b);
+        case ExprKind::Greater: return tmp = Value::boolean(a > b);
+        default: return tmp = Value::boolean(a >= b);
         }
     }
     case ExprKind::Add:
     case ExprKind::Sub:
     case ExprKind::Mul: {
-        Value l = evaluate(e.children[0]);
-        Value r = evaluate(e.children[1]);
+        Value lLocal;
+        const Value &l = ref(e.children[0], lLocal);
+        Value rLocal;
+        const Value &r = ref(e.children[1], rLocal);
         expectKind(e, l, ValueKind::Long);
         expectKind(e, r, ValueKind::Long);
         int64_t out = 0;
@@ -234,14 +280,16 @@ Value Evaluator::evaluate(const Expr &e) const
         }
         if (overflow)
             fail(e, "integer overflow: " + std::to_string(l.asLong()) + " " + op + " " + std::to_string(r.asLong()));
-        return Value::integer(out);
+        return tmp = Value::integer(out);
     }
     case ExprKind::In: {
-        Value l = evaluate(e.children[0]);
-        Value r = evaluate(e.children[1]);
+        Value lLocal;
+        const Value &l = ref(e.children[0], lLocal);
+        Value rLocal;
+        const Value &r = ref(e.children[1], rLocal);
         expectKind(e, l, ValueKind::Entity);
         if (r.kind() == ValueKind::Entity)
-            return Value::boolean(m_store.isIn(l.asEntity(), r.asEntity()));
+            return tmp = Value::boolean(m_store.isIn(l.asEntity(), r.asEntity()));
         if (r.kind() != ValueKind::Set)
             fail(e, "type error: `in` needs an entity or a set of entities on the right, got " + describeValue(r));
         for (const auto &el : r.asSet())
@@ -249,32 +297,36 @@ Value Evaluator::evaluate(const Expr &e) const
                 fail(e, "type error: `in` set holds a non-entity " + describeValue(el));
         for (const auto &el : r.asSet())
             if (m_store.isIn(l.asEntity(), el.asEntity()))
-                return Value::boolean(true);
-        return Value::boolean(false);
+                return tmp = Value::boolean(true);
+        return tmp = Value::boolean(false);
     }
     case ExprKind::Has: {
-        Value v = evaluate(e.children[0]);
+        Value vLocal;
+        const Value &v = ref(e.children[0], vLocal);
         if (v.kind() == ValueKind::Record)
-            return Value::boolean(v.field(e.name) != nullptr);
+            return tmp = Value::boolean(v.field(keyOf(e)) != nullptr);
         if (v.kind() == ValueKind::Entity) {
             const Entity *ent = m_store.find(v.asEntity());
-            return Value::boolean(ent && ent->attrs.field(e.name) != nullptr);
+            return tmp = Value::boolean(ent && ent->attrs.field(keyOf(e)) != nullptr);
         }
         fail(e, "type error: `has` needs an entity or record, got " + describeValue(v));
     }
     case ExprKind::GetAttr: {
-        Value v = evaluate(e.children[0]);
+        Value vLocal;
+        const Value &v = ref(e.children[0], vLocal);
         if (v.kind() == ValueKind::Record) {
-            const Value *f = v.field(e.name);
+            const Value *f = v.field(keyOf(e));
             if (!f)
                 fail(e, "record does not have the attribute `" + e.name + "`");
+            if (&v == &vLocal)
+                return tmp = *f; // the record dies with vLocal
             return *f;
         }
         if (v.kind() == ValueKind::Entity) {
             const Entity *ent = m_store.find(v.asEntity());
             if (!ent)
                 fail(e, "entity " + entityToCedar(v.asEntity()) + " does not exist");
-            const Value *f = ent->attrs.field(e.name);
+            const Value *f = ent->attrs.field(keyOf(e));
             if (!f)
                 fail(e, "entity " + entityToCedar(v.asEntity()) + " does not have the attribute `" + e.name + "`");
             return *f;
@@ -282,21 +334,24 @@ Value Evaluator::evaluate(const Expr &e) const
         fail(e, "type error: attribute access needs an entity or record, got " + describeValue(v));
     }
     case ExprKind::Like: {
-        Value v = evaluate(e.children[0]);
+        Value vLocal;
+        const Value &v = ref(e.children[0], vLocal);
         expectKind(e, v, ValueKind::String);
-        return Value::boolean(matchesPattern(v.asString(), e.pattern));
+        return tmp = Value::boolean(matchesPattern(v.asString(), e.flatPattern));
     }
     case ExprKind::Is: {
-        Value v = evaluate(e.children[0]);
+        Value vLocal;
+        const Value &v = ref(e.children[0], vLocal);
         expectKind(e, v, ValueKind::Entity);
         if (e.children.size() == 1)
-            return Value::boolean(v.asEntity()->type == e.type);
+            return tmp = Value::boolean(v.asEntity()->type == e.type);
         // `e is T in x`: `in` is only evaluated when the type matches.
         if (v.asEntity()->type != e.type)
-            return Value::boolean(false);
-        Value r = evaluate(e.children[1]);
+            return tmp = Value::boolean(false);
+        Value rLocal;
+        const Value &r = ref(e.children[1], rLocal);
         if (r.kind() == ValueKind::Entity)
-            return Value::boolean(m_store.isIn(v.asEntity(), r.asEntity()));
+            return tmp = Value::boolean(m_store.isIn(v.asEntity(), r.asEntity()));
         if (r.kind() != ValueKind::Set)
             fail(e, "type error: `in` needs an entity or a set of entities on the right, got " + describeValue(r));
         for (const auto &el : r.asSet())
@@ -304,60 +359,67 @@ Value Evaluator::evaluate(const Expr &e) const
                 fail(e, "type error: `in` set holds a non-entity " + describeValue(el));
         for (const auto &el : r.asSet())
             if (m_store.isIn(v.asEntity(), el.asEntity()))
-                return Value::boolean(true);
-        return Value::boolean(false);
+                return tmp = Value::boolean(true);
+        return tmp = Value::boolean(false);
     }
     case ExprKind::SetLit: {
         std::vector<Value> els;
         els.reserve(e.children.size());
         for (const auto &c : e.children)
             els.push_back(evaluate(c));
-        return Value::set(std::move(els));
+        return tmp = Value::set(std::move(els));
     }
     case ExprKind::RecordLit: {
         std::vector<std::pair<std::string, Value>> fields;
         fields.reserve(e.children.size());
         for (size_t i = 0; i < e.children.size(); ++i)
             fields.emplace_back(e.names[i], evaluate(e.children[i]));
-        return Value::record(std::move(fields));
+        return tmp = Value::record(std::move(fields));
     }
     case ExprKind::Contains: {
-        Value s = evaluate(e.children[0]);
-        Value x = evaluate(e.children[1]);
+        Value sLocal;
+        const Value &s = ref(e.children[0], sLocal);
+        Value xLocal;
+        const Value &x = ref(e.children[1], xLocal);
         expectKind(e, s, ValueKind::Set);
-        return Value::boolean(s.setContains(x));
+        return tmp = Value::boolean(s.setContains(x));
     }
     case ExprKind::ContainsAll:
     case ExprKind::ContainsAny: {
-        Value s = evaluate(e.children[0]);
-        Value x = evaluate(e.children[1]);
+        Value sLocal;
+        const Value &s = ref(e.children[0], sLocal);
+        Value xLocal;
+        const Value &x = ref(e.children[1], xLocal);
         expectKind(e, s, ValueKind::Set);
         expectKind(e, x, ValueKind::Set);
         if (e.kind == ExprKind::ContainsAll) {
             for (const auto &el : x.asSet())
                 if (!s.setContains(el))
-                    return Value::boolean(false);
-            return Value::boolean(true);
+                    return tmp = Value::boolean(false);
+            return tmp = Value::boolean(true);
         }
         for (const auto &el : x.asSet())
             if (s.setContains(el))
-                return Value::boolean(true);
-        return Value::boolean(false);
+                return tmp = Value::boolean(true);
+        return tmp = Value::boolean(false);
     }
     case ExprKind::IsEmpty: {
-        Value s = evaluate(e.children[0]);
+        Value sLocal;
+        const Value &s = ref(e.children[0], sLocal);
         expectKind(e, s, ValueKind::Set);
-        return Value::boolean(s.asSet().empty());
+        return tmp = Value::boolean(s.asSet().empty());
     }
     case ExprKind::HasTag:
     case ExprKind::GetTag: {
-        Value v = evaluate(e.children[0]);
-        Value tag = evaluate(e.children[1]);
+        Value vLocal;
+        const Value &v = ref(e.children[0], vLocal);
+        Value tagLocal;
+        const Value &tag = ref(e.children[1], tagLocal);
         expectKind(e, v, ValueKind::Entity);
         expectKind(e, tag, ValueKind::String);
         const Entity *ent = m_store.find(v.asEntity());
         if (e.kind == ExprKind::HasTag)
-            return Value::boolean(ent && ent->tags.field(tag.asString()) != nullptr);
+            return tmp = Value::boolean(ent && ent->tags.field(tag.asString()) != nullptr);
         if (!ent)
             fail(e, "entity " + entityToCedar(v.asEntity()) + " does not exist");
         const Value *t = ent->tags.field(tag.asString());
@@ -365,10 +427,11 @@ Value Evaluator::evaluate(const Expr &e) const
             fail(e, "entity " + entityToCedar(v.asEntity()) + " does not have the tag " + quoteCedarString(tag.asString()));
         return *t;
     }
-    case ExprKind::ExtCall: return evalExtension(e);
+    case ExprKind::ExtCall: return tmp = evalExtension(e);
     }
     fail(e, "unsupported expression");
 }
+
 
 Value Evaluator::evalExtension(const Expr &e) const
 {
@@ -534,6 +597,10 @@ void compileExpression(Expr &e)
         compileExpression(c);
         allConstant = allConstant && c.constant;
     }
+    if (e.kind == ExprKind::Like)
+        e.flatPattern = flattenPattern(e.pattern);
+    if (e.kind == ExprKind::GetAttr || e.kind == ExprKind::Has)
+        e.key = internKey(e.name);
     if (e.constant || !allConstant)
         return;
     switch (e.kind) {

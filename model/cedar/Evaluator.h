@@ -39,6 +39,9 @@ public:
     bool scopeMatches(const ScopeConstraint &scope, EntityUid uid) const;
 
 private:
+    // Evaluates without copying when the value already lives in the request, the store or the policy;
+    // otherwise the result is built in tmp.
+    const Value &ref(const Expr &expr, Value &tmp) const;
     Value evalExtension(const Expr &expr) const;
     [[noreturn]] static void fail(const Expr &expr, std::string message);
     static void expectKind(const Expr &at, const Value &v, ValueKind kind);
@@ -50,5 +53,7 @@ private:
 // Applies an extension function to already-evaluated arguments (receiver first).
 Value applyExtension(const Expr &expr, const std::vector<Value> &args);
 bool matchesPattern(std::string_view text, const std::vector<PatternElement> &pattern);
+bool matchesPattern(std::string_view text, const std::vector<int16_t> &flatPattern);
+std::vector<int16_t> flattenPattern(const std::vector<PatternElement> &pattern);
 
 } // namespace chainsight::cedar

@@ -102,9 +102,11 @@ struct Expr final {
     ExtFunction function = ExtFunction::Decimal;
     Value literal;
     std::string name;                 // attribute, tag-free field name
+    AttrKey key = nullptr;            // interned name for GetAttr and Has, set by compileExpression
     const EntityTypeName *type = nullptr; // for Is
     std::vector<std::string> names;   // record literal keys
     std::vector<PatternElement> pattern;
+    std::vector<int16_t> flatPattern; // bytes, -1 for a wildcard; built by compileExpression
     std::vector<Expr> children;
     SourceSpan span;
     bool constant = false;            // literal subtree folded at compile time

@@ -52,6 +52,20 @@ EntityUid internUidLocked(InternTables &t, const EntityTypeName *type, std::stri
 
 } // namespace
 
+AttrKey internKey(std::string_view name)
+{
+    static std::mutex mutex;
+    static std::unordered_map<std::string, std::unique_ptr<std::string>> keys;
+    std::lock_guard lock(mutex);
+    auto it = keys.find(std::string(name));
+    if (it != keys.end())
+        return it->second.get();
+    auto owned = std::make_unique<std::string>(name);
+    AttrKey raw = owned.get();
+    keys.emplace(*owned, std::move(owned));
+    return raw;
+}
+
 const EntityTypeName *internType(std::string_view name)
 {
     auto &t = tables();
@@ -129,7 +143,11 @@ Value Value::record(std::vector<std::pair<std::string, Value>> fields)
     }
     Value v;
     v.m_kind = ValueKind::Record;
-    v.m_heap = std::make_shared<const RecordData>(RecordData{std::move(unique)});
+    std::vector<std::pair<AttrKey, Value>> interned;
+    interned.reserve(unique.size());
+    for (auto &f : unique)
+        interned.emplace_back(internKey(f.first), std::move(f.second));
+    v.m_heap = std::make_shared<const RecordData>(RecordData{std::move(interned)});
     return v;
 }
 
@@ -179,7 +197,7 @@ const std::vector<Value> &Value::asSet() const
     return static_cast<const SetData *>(m_heap.get())->elements;
 }
 
-const std::vector<std::pair<std::string, Value>> &Value::asRecord() const
+const std::vector<std::pair<AttrKey, Value>> &Value::asRecord() const
 {
     return static_cast<const RecordData *>(m_heap.get())->fields;
 }
@@ -191,17 +209,17 @@ const IpAddrData &Value::asIp() const
 
 const Value *Value::field(std::string_view name) const
 {
-    const auto &fields = asRecord();
-    if (fields.size() <= 8) {
-        for (const auto &f : fields)
-            if (f.first == name)
-                return &f.second;
-        return nullptr;
-    }
-    auto it = std::lower_bound(fields.begin(), fields.end(), name,
-                               [](const auto &f, std::string_view n) { return std::string_view(f.first) < n; });
-    if (it != fields.end() && it->first == name)
-        return &it->second;
+    for (const auto &f : asRecord())
+        if (*f.first == name)
+            return &f.second;
+    return nullptr;
+}
+
+const Value *Value::field(AttrKey key) const
+{
+    for (const auto &f : asRecord())
+        if (f.first == key)
+            return &f.second;
     return nullptr;
 }
 
@@ -244,7 +262,7 @@ int Value::compare(const Value &a, const Value &b)
             return x.size() < y.size() ? -1 : 1;
         for (size_t i = 0; i < x.size(); ++i) {
             if (x[i].first != y[i].first)
-                return x[i].first < y[i].first ? -1 : 1;
+                return *x[i].first < *y[i].first ? -1 : 1;
             if (int c = compare(x[i].second, y[i].second))
                 return c;
         }
@@ -363,7 +381,7 @@ void appendCedar(std::string &out, const Value &v, size_t limit)
             if (!first)
                 out += ", ";
             first = false;
-            out += quoteCedarString(k);
+            out += quoteCedarString(*k);
             out += ": ";
             appendCedar(out, e, limit);
             if (out.size() > limit)

@@ -29,6 +29,10 @@ const EntityTypeName *internType(std::string_view name);
 EntityUid internUid(std::string_view type, std::string_view id);
 EntityUid internUid(const EntityTypeName *type, std::string_view id);
 
+// Interned attribute name: record lookups on the hot path compare pointers, not strings.
+using AttrKey = const std::string *;
+AttrKey internKey(std::string_view name);
+
 enum class ValueKind : uint8_t { Bool, Long, String, Entity, Set, Record, Extension };
 enum class ExtensionKind : uint8_t { Decimal, IpAddr, Datetime, Duration };
 
@@ -66,9 +70,11 @@ public:
     EntityUid asEntity() const { return m_uid; }
     const std::string &asString() const;
     const std::vector<Value> &asSet() const;
-    const std::vector<std::pair<std::string, Value>> &asRecord() const;
+    // Fields sorted by name; the key is the interned name (write *key for the text).
+    const std::vector<std::pair<AttrKey, Value>> &asRecord() const;
     const IpAddrData &asIp() const;
     const Value *field(std::string_view name) const; // record lookup, nullptr if absent
+    const Value *field(AttrKey key) const;
     bool setContains(const Value &v) const;
 
     bool operator==(const Value &o) const { return compare(*this, o) == 0; }
@@ -86,8 +92,9 @@ private:
 struct SetData final {
     std::vector<Value> elements;
 };
+// Keys and values in one buffer: a lookup touches one cache line run, not two.
 struct RecordData final {
-    std::vector<std::pair<std::string, Value>> fields;
+    std::vector<std::pair<AttrKey, Value>> fields;
 };
 
 const char *typeName(const Value &v);

@@ -227,7 +227,7 @@ nlohmann::json valueToJson(const Value &v)
     case ValueKind::Record: {
         auto obj = nlohmann::json::object();
         for (const auto &[k, e] : v.asRecord())
-            obj[k] = valueToJson(e);
+            obj[*k] = valueToJson(e);
         return obj;
     }
     case ValueKind::Extension:
