@@ -51,6 +51,25 @@ bool decodePart(std::string_view part, std::size_t partOffset, std::string_view 
 
 Outcome<CompactJws> CompactJws::parse(std::string_view token, const JwsLimits& limits, JwsPayloadKind payloadKind)
 {
+    CompactJws jws;
+    if (auto error = jws.assign(token, limits, payloadKind))
+        return std::move(*error);
+    return jws;
+}
+
+std::optional<JoseError> CompactJws::assign(std::string_view token, const JwsLimits& limits, JwsPayloadKind payloadKind)
+{
+    CompactJws& jws = *this;
+    m_token.clear();
+    m_signingInputLength = 0;
+    m_claims = nullptr;
+    m_algorithm = JwsAlgorithm::Unknown;
+    m_algorithmName.clear();
+    m_hasKeyId = false;
+    m_keyId.clear();
+    m_type.clear();
+    m_critical.clear();
+
     if (token.empty())
         return malformed("empty token");
     if (token.size() > limits.maxTokenBytes)
@@ -67,9 +86,8 @@ Outcome<CompactJws> CompactJws::parse(std::string_view token, const JwsLimits& l
                                     : "not a compact JWS: " + std::to_string(parts) + " parts instead of three");
     }
 
-    CompactJws jws;
     JoseError error;
-    std::string decoded;
+    std::string& decoded = m_scratch;
     const std::string_view headerPart = token.substr(0, firstDot);
     const std::string_view payloadPart = token.substr(firstDot + 1, secondDot - firstDot - 1);
     const std::string_view signaturePart = token.substr(secondDot + 1);
@@ -135,7 +153,7 @@ Outcome<CompactJws> CompactJws::parse(std::string_view token, const JwsLimits& l
 
     jws.m_token.assign(token);
     jws.m_signingInputLength = secondDot;
-    return jws;
+    return std::nullopt;
 }
 
 } // namespace chainsight::jose

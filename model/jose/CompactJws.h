@@ -4,6 +4,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -19,6 +20,10 @@ class CompactJws final {
 public:
     static Outcome<CompactJws> parse(std::string_view token, const JwsLimits& limits = {},
                                      JwsPayloadKind payloadKind = JwsPayloadKind::JsonClaims);
+    // The same, into this object, reusing its buffers (for hot loops). On failure the object
+    // holds no token (token() is empty) and the error is returned.
+    std::optional<JoseError> assign(std::string_view token, const JwsLimits& limits = {},
+                                    JwsPayloadKind payloadKind = JwsPayloadKind::JsonClaims);
 
     const std::string& token() const { return m_token; }
     std::string_view signingInput() const { return std::string_view(m_token).substr(0, m_signingInputLength); }
@@ -37,6 +42,7 @@ public:
 
 private:
     std::string m_token;
+    std::string m_scratch; // decoded header bytes, kept for its capacity
     std::size_t m_signingInputLength = 0;
     nlohmann::json m_header;
     nlohmann::json m_claims;

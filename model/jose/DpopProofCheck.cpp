@@ -34,6 +34,8 @@ DpopStatus fromJwsStatus(JwsStatus status)
     }
 }
 
+constexpr std::int64_t kTimeBound = 4'000'000'000'000'000'000LL;
+
 constexpr std::array<const char*, 8> kPrivateMembers{"d", "p", "q", "dp", "dq", "qi", "oth", "k"};
 
 char asciiLower(char c)
@@ -135,10 +137,9 @@ std::string DpopProofCheck::normalizedHtu(std::string_view url)
 DpopCheckResult DpopProofCheck::check(std::string_view proof, const DpopRequest& request, DpopReplayTracker* replay)
 {
     DpopCheckResult result;
-    auto parsed = CompactJws::parse(proof, m_policy.limits);
-    if (!parsed)
-        return failed(std::move(result), fromJwsStatus(parsed.status()), "DPoP proof: " + parsed.message());
-    const CompactJws& jws = parsed.value();
+    if (auto error = m_proof.assign(proof, m_policy.limits))
+        return failed(std::move(result), fromJwsStatus(error->status), "DPoP proof: " + error->message);
+    const CompactJws& jws = m_proof;
     result.algorithm = jws.algorithm();
 
     std::string typ = jws.type();
@@ -231,11 +232,13 @@ DpopCheckResult DpopProofCheck::check(std::string_view proof, const DpopRequest&
         return failed(std::move(result), DpopStatus::UrlMismatch,
                       "DPoP htu \"" + printableAscii(*htu) + "\" differs from the request URL \""
                           + printableAscii(request.url) + "\"");
-    if (result.issuedAt < request.atTime - m_policy.maxAgeSeconds
-        || result.issuedAt > request.atTime + m_policy.maxFutureSeconds)
+    // Both sides are bounded (iat by the range check above, the request time here), so the
+    // difference cannot overflow.
+    const std::int64_t requestTime = std::clamp<std::int64_t>(request.atTime, -kTimeBound, kTimeBound);
+    const std::int64_t age = requestTime - result.issuedAt;
+    if (age > m_policy.maxAgeSeconds || -age > m_policy.maxFutureSeconds)
         return failed(std::move(result), DpopStatus::OutsideTimeWindow,
-                      "DPoP proof iat " + std::to_string(result.issuedAt) + " is "
-                          + std::to_string(request.atTime - result.issuedAt)
+                      "DPoP proof iat " + std::to_string(result.issuedAt) + " is " + std::to_string(age)
                           + " s from the request time, outside the allowed window");
     if (!request.accessToken.empty()) {
         const std::string* ath = stringClaim("ath");

@@ -1,5 +1,6 @@
 #pragma once
 
+#include "CompactJws.h"
 #include "JoseTypes.h"
 #include "JsonWebKey.h"
 
@@ -99,6 +100,7 @@ private:
     DpopPolicy m_policy;
     std::unique_ptr<SignatureEngine> m_engine;
     std::unordered_map<std::string, std::shared_ptr<const JsonWebKey>> m_keyCache;
+    CompactJws m_proof; // reused between proofs for its buffers
 };
 
 } // namespace chainsight::jose

@@ -3,7 +3,7 @@
 #include "StrictJson.h"
 
 #include <fstream>
-#include <sstream>
+#include <cstdint>
 
 namespace chainsight::jose {
 
@@ -88,12 +88,17 @@ Outcome<JsonWebKeySet> JsonWebKeySet::fromText(std::string_view text, JwkMateria
 
 Outcome<JsonWebKeySet> JsonWebKeySet::fromFile(const std::string& path, JwkMaterial material)
 {
-    std::ifstream file(path, std::ios::binary);
+    std::ifstream file(path, std::ios::binary | std::ios::ate);
     if (!file)
         return JoseError{JwsStatus::Malformed, "cannot open the JWKS file"};
-    std::ostringstream content;
-    content << file.rdbuf();
-    return fromText(content.str(), material);
+    const std::streamoff size = file.tellg();
+    if (size < 0 || static_cast<std::uint64_t>(size) > kMaxKeySetBytes)
+        return JoseError{JwsStatus::TooLarge, "JWKS file is larger than 16 MB"};
+    std::string content(static_cast<std::size_t>(size), '\0');
+    file.seekg(0);
+    if (!file.read(content.data(), size))
+        return JoseError{JwsStatus::Malformed, "cannot read the JWKS file"};
+    return fromText(content, material);
 }
 
 } // namespace chainsight::jose

@@ -10,3 +10,4 @@
 #include "JsonWebKeySet.h"
 #include "JwsSigner.h"
 #include "SignatureVerifier.h"
+#include "TokenCaptureCheck.h"

@@ -355,20 +355,19 @@ bool SignatureEngine::sign(const JsonWebKey& key, JwsAlgorithm algorithm, std::s
     if (family == Family::Ecdsa) {
         // DER back to fixed-width R||S.
         const auto* p = bytes(out);
-        ECDSA_SIG* parsed = d2i_ECDSA_SIG(nullptr, &p, static_cast<long>(out.size()));
+        const std::unique_ptr<ECDSA_SIG, decltype(&ECDSA_SIG_free)> parsed(
+            d2i_ECDSA_SIG(nullptr, &p, static_cast<long>(out.size())), &ECDSA_SIG_free);
         if (!parsed) {
             setReason(reason, "OpenSSL produced an unreadable ECDSA signature");
             return false;
         }
         const BIGNUM* r = nullptr;
         const BIGNUM* s = nullptr;
-        ECDSA_SIG_get0(parsed, &r, &s);
+        ECDSA_SIG_get0(parsed.get(), &r, &s);
         const auto width = static_cast<int>(key.coordinateBytes());
         std::string raw(key.coordinateBytes() * 2, '\0');
         auto* dst = reinterpret_cast<unsigned char*>(raw.data());
-        const bool converted = BN_bn2binpad(r, dst, width) == width && BN_bn2binpad(s, dst + width, width) == width;
-        ECDSA_SIG_free(parsed);
-        if (!converted) {
+        if (BN_bn2binpad(r, dst, width) != width || BN_bn2binpad(s, dst + width, width) != width) {
             setReason(reason, "ECDSA signature conversion failed");
             return false;
         }

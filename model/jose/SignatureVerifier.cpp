@@ -2,6 +2,7 @@
 
 #include "SignatureEngine.h"
 
+#include <algorithm>
 #include <cmath>
 #include <cstring>
 
@@ -10,6 +11,8 @@ namespace chainsight::jose {
 namespace {
 
 enum class NumericDate { Absent, Valid, Invalid };
+
+constexpr std::int64_t kMaxSkewSeconds = 366LL * 24 * 3600;
 
 // RFC 7519 NumericDate: a JSON number of seconds, possibly fractional; anything else is invalid.
 NumericDate readNumericDate(const nlohmann::json& claims, const char* name, std::int64_t& value)
@@ -46,6 +49,8 @@ VerificationResult failure(JwsStatus status, std::string message, JwsAlgorithm a
 
 TokenTimeFlags checkTokenTimes(const nlohmann::json& claims, std::int64_t atTime, std::int64_t clockSkewSeconds)
 {
+    // A negative or absurd skew makes no sense; bounding it keeps the arithmetic below defined.
+    clockSkewSeconds = std::clamp<std::int64_t>(clockSkewSeconds, 0, kMaxSkewSeconds);
     TokenTimeFlags flags;
     flags.checked = true;
     if (!claims.is_object()) {
@@ -129,10 +134,9 @@ SignatureVerifier& SignatureVerifier::operator=(SignatureVerifier&&) noexcept = 
 
 VerificationResult SignatureVerifier::verify(std::string_view token, std::optional<std::int64_t> atTime)
 {
-    auto parsed = CompactJws::parse(token, m_policy.limits);
-    if (!parsed)
-        return failure(parsed.status(), parsed.message(), JwsAlgorithm::Unknown);
-    return verify(parsed.value(), atTime);
+    if (auto error = m_scratch.assign(token, m_policy.limits))
+        return failure(error->status, std::move(error->message), JwsAlgorithm::Unknown);
+    return verify(m_scratch, atTime);
 }
 
 VerificationResult SignatureVerifier::verify(const CompactJws& jws, std::optional<std::int64_t> atTime)

@@ -108,6 +108,7 @@ private:
     std::shared_ptr<SignatureResultCache> m_cache;
     std::unique_ptr<SignatureEngine> m_engine;
     std::vector<std::size_t> m_candidates; // reused between calls
+    CompactJws m_scratch;                  // reused by verify(string_view)
 };
 
 } // namespace chainsight::jose

@@ -23,6 +23,7 @@ private Q_SLOTS:
     void proofs_data();
     void proofs();
     void replayIsFlagged();
+    void captureCheck();
     void helpers();
 
 private:
@@ -234,8 +235,58 @@ void JoseDpopTest::replayIsFlagged()
     edRequest.expectedThumbprint = edJkt;
     QVERIFY(check.check(proof("test-ed25519", JwsAlgorithm::EdDSA, json::object(), json::object()), edRequest, &tracker).valid());
 
+    // Extreme request times are refused without arithmetic overflow.
+    for (const std::int64_t extreme : {INT64_MAX, INT64_MIN}) {
+        DpopRequest far = request;
+        far.atTime = extreme;
+        QCOMPARE(dpopStatusName(check.check(proof("test-p256", JwsAlgorithm::ES256, json::object(), json{{"jti", "far"}}), far).status),
+                 dpopStatusName(DpopStatus::OutsideTimeWindow));
+    }
+
     tracker.forgetIssuedBefore(kRequestTime);
     QCOMPARE(tracker.size(), std::size_t{0});
+}
+
+void JoseDpopTest::captureCheck()
+{
+    json publicSet = json::object({{"keys", json::array()}});
+    for (const auto& jwk : m_privateJwks.at("keys"))
+        if (jwk.value("kid", "") == "test-rsa")
+            publicSet["keys"].push_back(JwsSigner::publicJwk(jwk));
+    auto keys = std::make_shared<const JsonWebKeySet>(JsonWebKeySet::fromJson(publicSet).value());
+    TokenCaptureCheck check(keys);
+    DpopReplayTracker replay;
+    const std::string good = proof("test-p256", JwsAlgorithm::ES256, json::object(), json::object());
+
+    const auto bound = check.check({m_accessToken, good, "POST", kUrl, kRequestTime}, &replay);
+    QVERIFY2(bound.token.verified(), bound.token.message.c_str());
+    QVERIFY(bound.claims.has_value());
+    QCOMPARE(bound.claims->subject, std::string("alice"));
+    QVERIFY(bound.dpop.has_value());
+    QVERIFY2(bound.dpop->valid(), bound.dpop->message.c_str());
+    QVERIFY(bound.trustworthy());
+    QCOMPARE(bound.token.keyId, std::string("test-rsa")); // the token has no kid; the RSA key fits
+    QCOMPARE(check.lastToken().claims().at("sub").get<std::string>(), std::string("alice"));
+
+    // Replayed proof: the token is still genuine, the capture is not trustworthy.
+    const auto again = check.check({m_accessToken, good, "POST", kUrl, kRequestTime}, &replay);
+    QVERIFY(again.token.verified());
+    QCOMPARE(dpopStatusName(again.dpop->status), dpopStatusName(DpopStatus::Replayed));
+    QVERIFY(!again.trustworthy());
+
+    // No proof: no DPoP verdict. Expired at capture time: verified but not trustworthy.
+    const auto plain = check.check({m_accessToken, {}, "POST", kUrl, kRequestTime + 3600});
+    QVERIFY(!plain.dpop.has_value());
+    QVERIFY(plain.token.verified());
+    QVERIFY(plain.token.time.expired);
+    QVERIFY(!plain.trustworthy());
+
+    // An unreadable token binds nothing, so its proof cannot pass.
+    const auto garbage = check.check({"garbage", good, "POST", kUrl, kRequestTime});
+    QCOMPARE(statusName(garbage.token.status), statusName(JwsStatus::Malformed));
+    QVERIFY(!garbage.claims.has_value());
+    QVERIFY(!garbage.claimsError.empty());
+    QVERIFY(!garbage.dpop->valid());
 }
 
 void JoseDpopTest::helpers()

@@ -323,8 +323,7 @@ void JoseSharedVectorsTest::enterpriseWorld()
     QVERIFY2(keys.ok(), keys.message().c_str());
     QVERIFY(keys->rejectedKeys().empty());
     auto shared = std::make_shared<const JsonWebKeySet>(std::move(keys.value()));
-    SignatureVerifier verifier(shared, {}, std::make_shared<SignatureResultCache>());
-    DpopProofCheck dpop;
+    TokenCaptureCheck check(shared, {}, {}, std::make_shared<SignatureResultCache>());
     DpopReplayTracker replay;
 
     QFile lines(out.filePath(QStringLiteral("tokens.jsonl")));
@@ -337,25 +336,22 @@ void JoseSharedVectorsTest::enterpriseWorld()
             continue;
         const json record = json::parse(toStd(line));
         const std::string token = record.at("token").get<std::string>();
-        const std::int64_t at = secondsOf(record.at("time").get<std::string>());
-        auto jws = CompactJws::parse(token);
-        QVERIFY2(jws.ok(), jws.message().c_str());
-        auto claims = DelegationClaims::fromClaims(jws->claims());
-        QVERIFY2(claims.ok(), claims.message().c_str());
-        const auto result = verifier.verify(jws.value(), at);
-        if (!result.verified()) {
-            unverified.insert(claims->tokenId);
-            QVERIFY2(result.status == JwsStatus::AlgNone || result.status == JwsStatus::BadSignature,
-                     result.message.c_str());
+        const std::string proof = record.value("dpop", std::string());
+        const std::string method = record.at("request").at("method").get<std::string>();
+        const std::string url = record.at("request").at("url").get<std::string>();
+        const auto result = check.check({token, proof, method, url, secondsOf(record.at("time").get<std::string>())}, &replay);
+        QVERIFY2(result.claims.has_value(), result.claimsError.c_str());
+        if (!result.token.verified()) {
+            unverified.insert(result.claims->tokenId);
+            QVERIFY2(result.token.status == JwsStatus::AlgNone || result.token.status == JwsStatus::BadSignature,
+                     result.token.message.c_str());
+        } else {
+            QVERIFY(result.trustworthy());
         }
-        expired += result.time.expired ? 1 : 0;
-        if (record.contains("dpop")) {
+        expired += result.token.time.expired ? 1 : 0;
+        if (result.dpop) {
             ++proofs;
-            const std::string method = record.at("request").at("method").get<std::string>();
-            const std::string url = record.at("request").at("url").get<std::string>();
-            const DpopRequest request{method, url, token, claims->confirmationThumbprint, at};
-            const auto check = dpop.check(record.at("dpop").get<std::string>(), request, &replay);
-            QVERIFY2(check.valid(), check.message.c_str());
+            QVERIFY2(result.dpop->valid(), result.dpop->message.c_str());
         }
         ++captures;
     }

@@ -351,6 +351,10 @@ void JoseVerificationTest::timeFlags_data()
     QTest::newRow("string exp") << QByteArray(R"({"exp":"200"})") << qint64(150) << qint64(0) << QByteArray("invalidTimeClaim");
     QTest::newRow("huge exp") << QByteArray(R"({"exp":18446744073709551615})") << qint64(150) << qint64(0) << QByteArray("invalidTimeClaim");
     QTest::newRow("bool nbf") << QByteArray(R"({"exp":300,"nbf":true})") << qint64(150) << qint64(0) << QByteArray("invalidTimeClaim");
+    QTest::newRow("negative skew counts as none") << QByteArray(R"({"exp":200})") << qint64(199) << qint64(-1000000)
+                                                  << QByteArray("");
+    QTest::newRow("extreme time") << QByteArray(R"({"exp":200,"nbf":100})") << qint64(INT64_MAX) << qint64(INT64_MAX)
+                                  << QByteArray("expired");
     QTest::newRow("all wrong") << QByteArray(R"({"iat":900,"nbf":800,"exp":100})") << qint64(500) << qint64(0)
                                << QByteArray("expired notYetValid issuedInFuture");
 }

@@ -241,7 +241,8 @@ struct Tally {
     std::size_t verified = 0, unverified = 0, proofsValid = 0, proofsInvalid = 0;
 };
 
-// What an importer does per capture: parse, verify, read the delegation claims, check DPoP.
+// What an importer does per capture (TokenCaptureCheck): parse, verify, read the delegation
+// claims, check DPoP.
 Tally runLibrary(const Workload& workload, const std::shared_ptr<const JsonWebKeySet>& keys, bool cache,
                  unsigned threads)
 {
@@ -250,25 +251,15 @@ Tally runLibrary(const Workload& workload, const std::shared_ptr<const JsonWebKe
     std::vector<std::thread> workers;
     for (unsigned w = 0; w < threads; ++w) {
         workers.emplace_back([&, w] {
-            SignatureVerifier verifier(keys, {}, sharedCache);
-            DpopProofCheck dpop;
+            TokenCaptureCheck check(keys, {}, {}, sharedCache);
             DpopReplayTracker replay;
             Tally& tally = tallies[w];
             for (std::size_t i = w; i < workload.captures.size(); i += threads) {
-                const Capture& capture = workload.captures[i];
-                auto jws = CompactJws::parse(capture.token);
-                if (!jws) {
-                    ++tally.unverified;
-                    continue;
-                }
-                const VerificationResult result = verifier.verify(jws.value(), capture.time);
-                auto claims = DelegationClaims::fromClaims(jws->claims());
-                result.verified() ? ++tally.verified : ++tally.unverified;
-                if (!capture.dpop.empty() && claims) {
-                    const DpopRequest request{capture.method, capture.url, capture.token,
-                                              claims->confirmationThumbprint, capture.time};
-                    dpop.check(capture.dpop, request, &replay).valid() ? ++tally.proofsValid : ++tally.proofsInvalid;
-                }
+                const Capture& c = workload.captures[i];
+                const TokenCaptureResult result = check.check({c.token, c.dpop, c.method, c.url, c.time}, &replay);
+                result.token.verified() ? ++tally.verified : ++tally.unverified;
+                if (result.dpop)
+                    result.dpop->valid() ? ++tally.proofsValid : ++tally.proofsInvalid;
             }
         });
     }
