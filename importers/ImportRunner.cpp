@@ -197,6 +197,11 @@ ImportResult ImportRunner::run(Workspace &workspace, const QStringList &paths, c
         file.size = digest->size;
     }
 
+    // Inventories first: events correlate against the aliases they declare, whatever order files were given in.
+    std::stable_sort(result.files.begin(), result.files.end(), [](const FileImportResult &a, const FileImportResult &b) {
+        return a.format.startsWith(QLatin1String("inventory-")) && !b.format.startsWith(QLatin1String("inventory-"));
+    });
+
     try {
         WorkspaceWriter writer(workspace, &cancel);
         QList<QByteArray> digestsInThisRun;

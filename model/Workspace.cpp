@@ -256,6 +256,56 @@ std::optional<QList<AgentSummary>> Workspace::agents(QString *error) const
     }
 }
 
+std::optional<QList<IdentitySummary>> Workspace::identities(QString *error) const
+{
+    try {
+        QList<IdentitySummary> identities;
+        QHash<qint64, qsizetype> rowOfIdentity;
+        SqliteStatement rows(*m_db, "SELECT id, kind, external_id, display_name, role, owner FROM identities "
+                                    "ORDER BY CASE kind WHEN 'shadow' THEN 0 WHEN 'agent' THEN 1 WHEN 'human' THEN 2 ELSE 3 END, "
+                                    "external_id");
+        while (rows.step()) {
+            IdentitySummary identity;
+            identity.kind = rows.text(1);
+            identity.id = rows.text(2);
+            identity.name = rows.text(3);
+            identity.role = rows.text(4);
+            identity.owner = rows.text(5);
+            rowOfIdentity.insert(rows.int64(0), identities.size());
+            identities.push_back(identity);
+        }
+        SqliteStatement aliases(*m_db, "SELECT identity_id, alias_type, namespace, alias FROM aliases ORDER BY alias_type, alias");
+        while (aliases.step()) {
+            const auto row = rowOfIdentity.value(aliases.int64(0), -1);
+            if (row < 0)
+                continue;
+            const QString ns = aliases.text(2);
+            identities[row].aliases.push_back(aliases.text(1) + QLatin1Char(':') + (ns.isEmpty() ? QString() : ns + QLatin1Char('/'))
+                                              + aliases.text(3));
+        }
+        // One pass over the events, grouped: no per-identity query.
+        SqliteStatement seen(*m_db, "SELECT actor_identity_id, protocol, count(*), min(time_ms), max(time_ms) FROM events "
+                                    "WHERE actor_identity_id IS NOT NULL GROUP BY actor_identity_id, protocol ORDER BY protocol");
+        while (seen.step()) {
+            const auto row = rowOfIdentity.value(seen.int64(0), -1);
+            if (row < 0)
+                continue;
+            IdentitySummary &identity = identities[row];
+            identity.protocols.push_back(seen.text(1));
+            identity.events += seen.int64(2);
+            if (const auto first = seen.optionalInt64(3))
+                identity.firstSeenMs = identity.firstSeenMs ? std::min(*identity.firstSeenMs, *first) : *first;
+            if (const auto last = seen.optionalInt64(4))
+                identity.lastSeenMs = identity.lastSeenMs ? std::max(*identity.lastSeenMs, *last) : *last;
+        }
+        return identities;
+    } catch (const SqliteError &e) {
+        if (error)
+            *error = e.message();
+        return std::nullopt;
+    }
+}
+
 std::optional<SourceInfo> Workspace::sourceBySha256(const QByteArray &sha256, QString *error) const
 {
     try {
@@ -510,7 +560,7 @@ qint64 WorkspaceWriter::resolveActor(const AliasRef &alias, qint64 sourceId)
         .bind(2, types.value(0))
         .bind(3, types.value(1, types.value(0)))
         .bind(4, types.value(2, types.value(0)))
-        .bind(5, alias.ns);
+        .bindText(5, alias.ns.toStdString());
     qint64 identity = 0;
     if (find.step())
         identity = find.int64(0);
@@ -521,7 +571,8 @@ qint64 WorkspaceWriter::resolveActor(const AliasRef &alias, qint64 sourceId)
         insert.bind(1, QStringLiteral("shadow")).bind(2, alias.value).bind(3, sourceId);
         identity = stepReturningId(insert);
         auto &aliasInsert = m_statements->insertNamespacedAlias;
-        aliasInsert.bind(1, aliasFamilyName(alias.family)).bind(2, alias.ns).bind(3, alias.value).bind(4, identity).bind(5, sourceId);
+        // The namespace column is NOT NULL: an absent namespace is stored as ''.
+        aliasInsert.bind(1, aliasFamilyName(alias.family)).bindText(2, alias.ns.toStdString()).bind(3, alias.value).bind(4, identity).bind(5, sourceId);
         aliasInsert.run();
     }
     m_resolved.insert(key, identity);

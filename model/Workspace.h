@@ -68,6 +68,21 @@ struct AgentSummary
     QString extraJson;
 };
 
+// Any identity (human, agent, tool, shadow) with where it was seen: the identities panel and `identities`.
+struct IdentitySummary
+{
+    QString kind; // human, agent, tool, shadow
+    QString id;
+    QString name;
+    QString role;
+    QString owner;
+    QStringList aliases;   // "type:value", namespaced ones as "type:namespace/value"
+    QStringList protocols; // protocols of the events it acted in, sorted
+    qint64 events = 0;
+    std::optional<qint64> firstSeenMs;
+    std::optional<qint64> lastSeenMs;
+};
+
 // A workspace is one SQLite file (*.chainsight). Opening validates it and never changes a file it rejects.
 class Workspace final
 {
@@ -87,6 +102,7 @@ public:
 
     std::optional<WorkspaceInfo> info(QString *error) const;
     std::optional<QList<AgentSummary>> agents(QString *error) const;
+    std::optional<QList<IdentitySummary>> identities(QString *error) const;
     std::optional<SourceInfo> sourceBySha256(const QByteArray &sha256, QString *error) const;
     std::optional<Diagnostics> sourceDiagnostics(qint64 sourceId, QString *error) const;
 

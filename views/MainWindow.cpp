@@ -1,6 +1,7 @@
 #include "MainWindow.h"
 
 #include "DemoData.h"
+#include "IdentitiesPanel.h"
 #include "ImportStatusWidget.h"
 #include "InventoryPanel.h"
 #include "WorkspaceOverview.h"
@@ -48,6 +49,8 @@ MainWindow::MainWindow(QWidget *parent)
     , m_overview(new WorkspaceOverview(this))
     , m_inventory(new InventoryPanel(this))
     , m_inventoryDock(new QDockWidget(tr("Inventory"), this))
+    , m_identities(new IdentitiesPanel(this))
+    , m_identitiesDock(new QDockWidget(tr("Identities"), this))
     , m_importLog(new QPlainTextEdit(this))
     , m_importLogDock(new QDockWidget(tr("Import log"), this))
     , m_importStatus(new ImportStatusWidget(this))
@@ -63,6 +66,10 @@ MainWindow::MainWindow(QWidget *parent)
     m_inventoryDock->setWidget(m_inventory);
     m_inventoryDock->setAccessibleName(tr("Inventory"));
     addDockWidget(Qt::BottomDockWidgetArea, m_inventoryDock);
+    m_identitiesDock->setObjectName(QStringLiteral("identitiesDock"));
+    m_identitiesDock->setWidget(m_identities);
+    m_identitiesDock->setAccessibleName(tr("Identities"));
+    addDockWidget(Qt::BottomDockWidgetArea, m_identitiesDock);
 
     m_importLog->setReadOnly(true);
     m_importLog->setLineWrapMode(QPlainTextEdit::NoWrap);
@@ -71,7 +78,8 @@ MainWindow::MainWindow(QWidget *parent)
     m_importLogDock->setObjectName(QStringLiteral("importLogDock"));
     m_importLogDock->setWidget(m_importLog);
     addDockWidget(Qt::BottomDockWidgetArea, m_importLogDock);
-    tabifyDockWidget(m_inventoryDock, m_importLogDock);
+    tabifyDockWidget(m_inventoryDock, m_identitiesDock);
+    tabifyDockWidget(m_identitiesDock, m_importLogDock);
     m_inventoryDock->raise();
 
     statusBar()->addWidget(m_workspaceLabel, 1);
@@ -122,6 +130,7 @@ void MainWindow::createActions()
 
     QMenu *view = menuBar()->addMenu(tr("&View"));
     view->addAction(m_inventoryDock->toggleViewAction());
+    view->addAction(m_identitiesDock->toggleViewAction());
     view->addAction(m_importLogDock->toggleViewAction());
 
     QMenu *help = menuBar()->addMenu(tr("&Help"));
@@ -183,6 +192,7 @@ void MainWindow::showSnapshot(const WorkspaceSnapshot &snapshot)
 {
     m_overview->setWorkspace(snapshot.path, snapshot.info);
     m_inventory->setAgents(snapshot.agents);
+    m_identities->setIdentities(snapshot.identities);
     setWindowTitle(tr("%1 — Chainsight").arg(QFileInfo(snapshot.path).completeBaseName()));
     m_workspaceLabel->setText(snapshot.path);
     addRecentFile(snapshot.path);

@@ -11,6 +11,7 @@ class QPlainTextEdit;
 
 namespace chainsight {
 
+class IdentitiesPanel;
 class ImportStatusWidget;
 class InventoryPanel;
 class WorkspaceOverview;
@@ -24,6 +25,7 @@ public:
 
     WorkspaceSession *session() const { return m_session; }
     InventoryPanel *inventoryPanel() const { return m_inventory; }
+    IdentitiesPanel *identitiesPanel() const { return m_identities; }
     WorkspaceOverview *overview() const { return m_overview; }
 
     void openWorkspace(const QString &path);
@@ -34,7 +36,7 @@ public:
     void importFiles(const QStringList &paths);
 
     // Bumped whenever the saved dock layout would no longer fit the window's docks.
-    static constexpr int layoutVersion = 1;
+    static constexpr int layoutVersion = 2;
 
 Q_SIGNALS:
     void workspaceShown(const QString &path);
@@ -59,6 +61,8 @@ private:
     WorkspaceOverview *m_overview;
     InventoryPanel *m_inventory;
     QDockWidget *m_inventoryDock;
+    IdentitiesPanel *m_identities;
+    QDockWidget *m_identitiesDock;
     QPlainTextEdit *m_importLog;
     QDockWidget *m_importLogDock;
     ImportStatusWidget *m_importStatus;

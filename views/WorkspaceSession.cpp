@@ -27,10 +27,12 @@ LoadOutcome loadSnapshot(const QString &path, bool createIfMissing)
     snapshot.path = path;
     auto info = workspace->info(&outcome.error);
     auto agents = workspace->agents(&outcome.error);
-    if (!info || !agents)
+    auto identities = workspace->identities(&outcome.error);
+    if (!info || !agents || !identities)
         return outcome;
     snapshot.info = std::move(*info);
     snapshot.agents = std::move(*agents);
+    snapshot.identities = std::move(*identities);
     outcome.snapshot = std::move(snapshot);
     return outcome;
 }

@@ -16,6 +16,7 @@ struct WorkspaceSnapshot
     QString path;
     WorkspaceInfo info;
     QList<AgentSummary> agents;
+    QList<IdentitySummary> identities;
 };
 
 // Owns the GUI's current workspace and runs every database job in the background. Each job opens its own

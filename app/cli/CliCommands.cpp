@@ -343,6 +343,61 @@ int runAgents(const QStringList &arguments)
     return ExitOk;
 }
 
+int runIdentities(const QStringList &arguments)
+{
+    QCommandLineParser parser;
+    const QCommandLineOption workspace = workspaceOption();
+    const QCommandLineOption json = jsonOption();
+    const QCommandLineOption kind(QStringLiteral("kind"), QStringLiteral("Only identities of this kind: agent, shadow, human, tool."),
+                                  QStringLiteral("KIND"));
+    parser.addOptions({workspace, json, kind});
+    if (const auto exit = parse(parser, QStringLiteral("identities"), arguments))
+        return *exit;
+    static const QStringList kinds = {QStringLiteral("agent"), QStringLiteral("shadow"), QStringLiteral("human"), QStringLiteral("tool")};
+    if (parser.isSet(kind) && !kinds.contains(parser.value(kind))) {
+        printError(QStringLiteral("--kind must be one of %1").arg(kinds.join(QStringLiteral(", "))));
+        return ExitBadInput;
+    }
+    auto opened = openWorkspace(parser.value(workspace), Workspace::OpenMode::ReadOnly);
+    if (!opened)
+        return ExitBadInput;
+    QString error;
+    const auto identities = opened->identities(&error);
+    if (!identities) {
+        printError(error);
+        return ExitInternalError;
+    }
+    QJsonArray array;
+    for (const IdentitySummary &identity : *identities) {
+        if (parser.isSet(kind) && identity.kind != parser.value(kind))
+            continue;
+        if (parser.isSet(json)) {
+            QJsonObject object{{QStringLiteral("kind"), identity.kind},
+                               {QStringLiteral("id"), identity.id},
+                               {QStringLiteral("aliases"), QJsonArray::fromStringList(identity.aliases)},
+                               {QStringLiteral("protocols"), QJsonArray::fromStringList(identity.protocols)},
+                               {QStringLiteral("events"), identity.events}};
+            if (!identity.owner.isEmpty())
+                object.insert(QStringLiteral("owner"), identity.owner);
+            if (identity.firstSeenMs)
+                object.insert(QStringLiteral("first_seen_ms"), *identity.firstSeenMs);
+            if (identity.lastSeenMs)
+                object.insert(QStringLiteral("last_seen_ms"), *identity.lastSeenMs);
+            array.push_back(object);
+        } else {
+            out() << QStringLiteral("%1  [%2]  seen in: %3 (%4 events)\n    aliases: %5\n")
+                         .arg(identity.id, identity.kind,
+                              identity.protocols.isEmpty() ? QStringLiteral("no log") : identity.protocols.join(QStringLiteral(", ")))
+                         .arg(identity.events)
+                         .arg(identity.aliases.join(QStringLiteral(", ")));
+        }
+    }
+    if (parser.isSet(json))
+        printJson(QJsonObject{{QStringLiteral("identities"), array}});
+    out().flush();
+    return ExitOk;
+}
+
 int runDemo(const QStringList &arguments)
 {
     QCommandLineParser parser;

@@ -16,6 +16,7 @@ enum ExitCode : int {
 int runImport(const QStringList &arguments);
 int runInfo(const QStringList &arguments);
 int runAgents(const QStringList &arguments);
+int runIdentities(const QStringList &arguments);
 int runDemo(const QStringList &arguments);
 
 } // namespace chainsight::cli

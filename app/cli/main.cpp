@@ -25,6 +25,7 @@ const std::vector<Subcommand> &subcommands()
         {"import", "import inventories and audit trails into a workspace (created if absent)", runImport},
         {"info", "show a workspace's sources and counts", runInfo},
         {"agents", "list the agents of a workspace with their owners and credentials", runAgents},
+        {"identities", "list every identity with the protocols it was seen in and its aliases", runIdentities},
         {"demo", "write the bundled demo inputs and a demo workspace", runDemo},
 #ifdef CHAINSIGHT_HAVE_POLICY_COMMAND
         {"policy", "check, format and evaluate Cedar policies", runPolicyCommand},

@@ -1,4 +1,5 @@
 #include "AgentInventoryModel.h"
+#include "IdentityListModel.h"
 #include "SourceListModel.h"
 
 #include <QAbstractItemModelTester>
@@ -112,6 +113,36 @@ private Q_SLOTS:
         QCOMPARE(credentials.rowCount(), 1);
         QCOMPARE(credentials.index(0, AgentCredentialsModel::RotatedColumn).data().toString(), QStringLiteral("never"));
         QCOMPARE(credentials.index(0, AgentCredentialsModel::ExpiresColumn).data().toString(), QStringLiteral("never"));
+    }
+
+    void identityModelFiltersByKindAndText()
+    {
+        IdentityListModel model;
+        IdentityFilterProxyModel proxy;
+        QAbstractItemModelTester sourceTester(&model, QAbstractItemModelTester::FailureReportingMode::QtTest);
+        QAbstractItemModelTester proxyTester(&proxy, QAbstractItemModelTester::FailureReportingMode::QtTest);
+        proxy.setSourceModel(&model);
+        IdentitySummary agent{QStringLiteral("agent"), QStringLiteral("care-supervisor")};
+        agent.aliases = {QStringLiteral("otel-agent:care-supervisor"), QStringLiteral("oauth-client:0oa8care")};
+        agent.protocols = {QStringLiteral("oauth"), QStringLiteral("otlp")};
+        agent.events = 12;
+        agent.firstSeenMs = 1772870400000;
+        agent.lastSeenMs = 1772874000000;
+        IdentitySummary shadow{QStringLiteral("shadow"), QStringLiteral("quick-helper-bot")};
+        shadow.aliases = {QStringLiteral("otel-agent:quick-helper-bot")};
+        shadow.protocols = {QStringLiteral("otlp")};
+        IdentitySummary human{QStringLiteral("human"), QStringLiteral("alice@x")};
+        model.setIdentities({agent, shadow, human});
+        QCOMPARE(proxy.rowCount(), 3);
+        QCOMPARE(model.index(0, IdentityListModel::ProtocolsColumn).data().toString(), QStringLiteral("oauth, otlp"));
+        QVERIFY(model.index(0, IdentityListModel::EventsColumn).data(Qt::ToolTipRole).toString().contains(QLatin1String("2026-03-07T08:00:00")));
+        proxy.setKind(QStringLiteral("shadow"));
+        QCOMPARE(proxy.rowCount(), 1);
+        QCOMPARE(proxy.index(0, 0).data(IdentityListModel::IdentityIdRole).toString(), QStringLiteral("quick-helper-bot"));
+        proxy.setKind(QString());
+        proxy.setFilterText(QStringLiteral("0oa8care"));
+        QCOMPARE(proxy.rowCount(), 1);
+        QCOMPARE(proxy.index(0, 0).data(IdentityListModel::IdentityIdRole).toString(), QStringLiteral("care-supervisor"));
     }
 };
 

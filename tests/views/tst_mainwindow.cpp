@@ -1,4 +1,6 @@
 #include "AgentInventoryModel.h"
+#include "IdentitiesPanel.h"
+#include "IdentityListModel.h"
 #include "ImportStatusWidget.h"
 #include "InventoryPanel.h"
 #include "MainWindow.h"
@@ -7,6 +9,8 @@
 
 #include <QAbstractItemModelTester>
 #include <QApplication>
+#include <QComboBox>
+#include <QDockWidget>
 #include <QDir>
 #include <QLineEdit>
 #include <QSignalSpy>
@@ -64,13 +68,28 @@ private Q_SLOTS:
             }
         }
         QVERIFY(withoutOwner >= 1);
-        QCOMPARE(window.overview()->sourceModel()->rowCount(), 1);
+        QCOMPARE(window.overview()->sourceModel()->rowCount(), 2);
         saveArtefact(window, QStringLiteral("01-demo-inventory.png"));
+
+        // The demo's traces name one agent the inventory does not know: it is a shadow identity.
+        IdentitiesPanel *identities = window.identitiesPanel();
+        QAbstractItemModelTester identityTester(identities->proxy(), QAbstractItemModelTester::FailureReportingMode::QtTest);
+        identities->parentWidget()->show();
+        qobject_cast<QDockWidget *>(identities->parentWidget())->raise();
+        identities->kindFilter()->setCurrentIndex(identities->kindFilter()->findData(QStringLiteral("shadow")));
+        QCOMPARE(identities->proxy()->rowCount(), 1);
+        QCOMPARE(identities->proxy()->index(0, IdentityListModel::IdColumn).data().toString(), QStringLiteral("quick-helper-bot"));
+        QCOMPARE(identities->proxy()->index(0, IdentityListModel::ProtocolsColumn).data().toString(), QStringLiteral("otlp"));
+        identities->kindFilter()->setCurrentIndex(identities->kindFilter()->findData(QStringLiteral("agent")));
+        QVERIFY(identities->proxy()->rowCount() >= 12);
+        saveArtefact(window, QStringLiteral("02-identities.png"));
+        window.inventoryPanel()->parentWidget()->show();
+        qobject_cast<QDockWidget *>(window.inventoryPanel()->parentWidget())->raise();
 
         window.inventoryPanel()->filterEdit()->setText(QStringLiteral("ledger"));
         QVERIFY(proxy->rowCount() >= 1);
         QVERIFY(proxy->rowCount() < 12);
-        saveArtefact(window, QStringLiteral("02-filtered.png"));
+        saveArtefact(window, QStringLiteral("03-filtered.png"));
     }
 
     void importAddsAgentsInTheBackground()
@@ -92,7 +111,7 @@ private Q_SLOTS:
         QVERIFY(shown.wait(30000)); // the reload after a committed import
         QCOMPARE(window.inventoryPanel()->proxy()->rowCount(), 3 + 4);
         QCOMPARE(window.overview()->sourceModel()->rowCount(), 2);
-        saveArtefact(window, QStringLiteral("03-after-import.png"));
+        saveArtefact(window, QStringLiteral("04-after-import.png"));
     }
 
     void etaIsRoundedAndQuietEarly_data()

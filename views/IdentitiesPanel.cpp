@@ -1,0 +1,159 @@
+#include "IdentitiesPanel.h"
+
+#include "IdentityListModel.h"
+
+#include <QComboBox>
+#include <QDateTime>
+#include <QHBoxLayout>
+#include <QHeaderView>
+#include <QLabel>
+#include <QLineEdit>
+#include <QPlainTextEdit>
+#include <QSplitter>
+#include <QStyledItemDelegate>
+#include <QTableView>
+#include <QVBoxLayout>
+
+namespace chainsight {
+namespace {
+
+// A shadow identity acted without being declared anywhere: its kind is drawn bold in the warning colour.
+class KindDelegate final : public QStyledItemDelegate
+{
+public:
+    using QStyledItemDelegate::QStyledItemDelegate;
+
+protected:
+    void initStyleOption(QStyleOptionViewItem *option, const QModelIndex &index) const override
+    {
+        QStyledItemDelegate::initStyleOption(option, index);
+        if (index.data(IdentityListModel::KindRole).toString() == QLatin1String("shadow")) {
+            option->font.setBold(true);
+            option->palette.setColor(QPalette::Text, QColor(0xb2, 0x4a, 0x00));
+        }
+    }
+};
+
+QString timeText(std::optional<qint64> ms)
+{
+    return ms ? QDateTime::fromMSecsSinceEpoch(*ms, Qt::UTC).toString(Qt::ISODate) : QString();
+}
+
+} // namespace
+
+IdentitiesPanel::IdentitiesPanel(QWidget *parent)
+    : QWidget(parent)
+    , m_model(new IdentityListModel(this))
+    , m_proxy(new IdentityFilterProxyModel(this))
+    , m_filter(new QLineEdit(this))
+    , m_kind(new QComboBox(this))
+    , m_summary(new QLabel(this))
+    , m_view(new QTableView(this))
+    , m_details(new QPlainTextEdit(this))
+{
+    m_proxy->setSourceModel(m_model);
+    m_filter->setPlaceholderText(tr("Filter identities by id, alias, protocol…"));
+    m_filter->setClearButtonEnabled(true);
+    m_filter->setAccessibleName(tr("Filter identities"));
+    m_kind->addItem(tr("All kinds"), QString());
+    m_kind->addItem(tr("Agents"), QStringLiteral("agent"));
+    m_kind->addItem(tr("Shadow identities"), QStringLiteral("shadow"));
+    m_kind->addItem(tr("Humans"), QStringLiteral("human"));
+    m_kind->addItem(tr("Tools"), QStringLiteral("tool"));
+    m_kind->setAccessibleName(tr("Identity kind"));
+
+    m_view->setModel(m_proxy);
+    m_view->setSortingEnabled(true);
+    m_view->sortByColumn(IdentityListModel::KindColumn, Qt::DescendingOrder);
+    m_view->setSelectionBehavior(QAbstractItemView::SelectRows);
+    m_view->setSelectionMode(QAbstractItemView::SingleSelection);
+    m_view->setAlternatingRowColors(true);
+    m_view->setWordWrap(false);
+    m_view->verticalHeader()->hide();
+    m_view->verticalHeader()->setDefaultSectionSize(m_view->fontMetrics().height() + 8);
+    m_view->horizontalHeader()->setStretchLastSection(true);
+    m_view->setItemDelegateForColumn(IdentityListModel::KindColumn, new KindDelegate(m_view));
+    m_view->setAccessibleName(tr("Identities"));
+    m_details->setReadOnly(true);
+    m_details->setAccessibleName(tr("Aliases and activity of the selected identity"));
+    m_details->setMaximumBlockCount(2000);
+
+    auto *filterRow = new QHBoxLayout;
+    filterRow->addWidget(m_filter, 1);
+    filterRow->addWidget(m_kind);
+    filterRow->addWidget(m_summary);
+    auto *splitter = new QSplitter(Qt::Vertical, this);
+    splitter->addWidget(m_view);
+    splitter->addWidget(m_details);
+    splitter->setStretchFactor(0, 3);
+    splitter->setStretchFactor(1, 1);
+    auto *layout = new QVBoxLayout(this);
+    layout->setContentsMargins(6, 6, 6, 6);
+    layout->addLayout(filterRow);
+    layout->addWidget(splitter, 1);
+
+    connect(m_filter, &QLineEdit::textChanged, this, [this](const QString &text) {
+        m_proxy->setFilterText(text);
+        updateSummary();
+    });
+    connect(m_kind, &QComboBox::currentIndexChanged, this, [this] {
+        m_proxy->setKind(m_kind->currentData().toString());
+        updateSummary();
+    });
+    connect(m_view->selectionModel(), &QItemSelectionModel::currentRowChanged, this, &IdentitiesPanel::showDetails);
+}
+
+void IdentitiesPanel::setIdentities(QList<IdentitySummary> identities)
+{
+    m_model->setIdentities(std::move(identities));
+    m_view->resizeColumnsToContents();
+    for (int column = 0; column < m_model->columnCount(); ++column)
+        m_view->setColumnWidth(column, std::min(m_view->columnWidth(column), 300));
+    updateSummary();
+    if (!m_view->currentIndex().isValid() && m_proxy->rowCount() > 0)
+        m_view->setCurrentIndex(m_proxy->index(0, 0));
+    showDetails();
+}
+
+void IdentitiesPanel::updateSummary()
+{
+    int shadows = 0;
+    for (const IdentitySummary &identity : m_model->identities())
+        shadows += identity.kind == QLatin1String("shadow") ? 1 : 0;
+    QString text = tr("%1 of %2 identities").arg(m_proxy->rowCount()).arg(m_model->rowCount());
+    if (shadows > 0)
+        text += QStringLiteral(" · ") + tr("%n shadow", nullptr, shadows);
+    m_summary->setText(text);
+}
+
+void IdentitiesPanel::showDetails()
+{
+    const QModelIndex current = m_view->currentIndex();
+    if (!current.isValid()) {
+        m_details->setPlainText(tr("Select an identity to see its aliases and where it was seen."));
+        return;
+    }
+    const QString id = current.data(IdentityListModel::IdentityIdRole).toString();
+    const QString kind = current.data(IdentityListModel::KindRole).toString();
+    for (const IdentitySummary &identity : m_model->identities()) {
+        if (identity.id != id || identity.kind != kind)
+            continue;
+        QStringList lines;
+        lines << QStringLiteral("%1 (%2)").arg(identity.id, IdentityListModel::kindLabel(identity.kind));
+        if (!identity.protocols.isEmpty())
+            lines << tr("Seen in %1: %2 events, %3 to %4 UTC")
+                         .arg(identity.protocols.join(QStringLiteral(", ")))
+                         .arg(identity.events)
+                         .arg(timeText(identity.firstSeenMs), timeText(identity.lastSeenMs));
+        else
+            lines << tr("Not seen in any imported log.");
+        lines << tr("Aliases:");
+        for (const QString &alias : identity.aliases)
+            lines << QStringLiteral("  ") + alias;
+        // Plain text only: ids and aliases come from untrusted logs.
+        m_details->setPlainText(lines.join(QLatin1Char('\n')));
+        return;
+    }
+}
+
+} // namespace chainsight
