@@ -2,6 +2,7 @@
 
 #include "InventoryImporter.h"
 #include "OtlpTraceImporter.h"
+#include "SpanDocumentImporters.h"
 #ifdef CHAINSIGHT_HAVE_LOG_IMPORTERS
 #include "logs/LogImporters.h"
 #endif
@@ -28,6 +29,8 @@ const std::vector<std::unique_ptr<SourceImporter>> &sourceImporters()
         all.push_back(std::make_unique<InventoryJsonImporter>());
         all.push_back(std::make_unique<InventoryCsvImporter>());
         all.push_back(std::make_unique<OtlpTraceImporter>());
+        all.push_back(std::make_unique<OtelSdkJsonImporter>());
+        all.push_back(std::make_unique<LangfuseTraceImporter>());
 #ifdef CHAINSIGHT_HAVE_LOG_IMPORTERS
         appendLogImporters(all);
 #endif

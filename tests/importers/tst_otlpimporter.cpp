@@ -123,6 +123,46 @@ private Q_SLOTS:
         QVERIFY(!column(*workspace, "SELECT line FROM events WHERE line IS NOT NULL").isEmpty());
     }
 
+    void readsSdkDumpsAndLangfuseExports_data()
+    {
+        QTest::addColumn<QString>("path");
+        QTest::addColumn<QString>("format");
+        QTest::addColumn<qint64>("spans");
+        QTest::addColumn<QString>("firstTrace");
+        QTest::addColumn<int>("edges");
+        QTest::newRow("any-agent openai") << sample(QStringLiteral("otel-sdk-json/any-agent-OPENAI_trace.json")) << QStringLiteral("otel-sdk-json")
+                                          << qint64(6) << QStringLiteral("4bedea77bb33b9c5f280371eae21ea97") << 0;
+        QTest::newRow("any-agent langchain") << sample(QStringLiteral("otel-sdk-json/any-agent-LANGCHAIN_trace.json")) << QStringLiteral("otel-sdk-json")
+                                             << qint64(7) << QStringLiteral("572318454595034fe5076610d6400542") << 0;
+        QTest::newRow("langfuse openai agents") << sample(QStringLiteral("langfuse-export/langfuse-openai-agents-2025-09-30.trace.json"))
+                                                << QStringLiteral("langfuse-trace") << qint64(5) << QStringLiteral("fee618f96dc31e0ca38b2f7b26eb8b29") << 1;
+        QTest::newRow("langfuse microsoft agent") << sample(QStringLiteral("langfuse-export/langfuse-microsoft-agent-2025-12-17.trace.json"))
+                                                  << QStringLiteral("langfuse-trace") << qint64(4) << QStringLiteral("8e419d3288419b5d944270505640e183") << 0;
+    }
+
+    void readsSdkDumpsAndLangfuseExports()
+    {
+        QFETCH(QString, path);
+        QFETCH(QString, format);
+        QFETCH(qint64, spans);
+        QFETCH(QString, firstTrace);
+        QFETCH(int, edges);
+        if (!QFile::exists(path))
+            QSKIP("the shared samples are not present");
+        QTemporaryDir dir;
+        QString error;
+        auto workspace = Workspace::open(dir.filePath(QStringLiteral("w.chainsight")), Workspace::OpenMode::CreateIfMissing, &error);
+        const ImportResult result = importInto(*workspace, {path});
+        QCOMPARE(result.status, ImportResult::Status::Committed);
+        QCOMPARE(result.files[0].format, format);
+        QCOMPARE(result.files[0].errorCount(), 0);
+        QCOMPARE(result.files[0].records, spans);
+        // Decimal Python ids become OTLP hex; every span has an acting identity and its raw record.
+        QCOMPARE(column(*workspace, "SELECT DISTINCT trace_id FROM events"), QStringList{firstTrace});
+        QCOMPARE(column(*workspace, "SELECT count(*) FROM events WHERE actor_identity_id IS NULL OR raw IS NULL"), QStringList{QStringLiteral("0")});
+        QCOMPARE(column(*workspace, "SELECT count(*) FROM delegation_edges"), QStringList{QString::number(edges)});
+    }
+
     void generatedWorldResolvesEveryInventoryAgentAndOnlyTrueShadows()
     {
         const QString generator = QStringLiteral(CHAINSIGHT_SHARED_DIR "/bench/gen_enterprise.py");
