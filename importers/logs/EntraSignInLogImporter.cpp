@@ -38,6 +38,8 @@ public:
         event.timeMs = fields.value("/time") ? fields.time("/time", true) : fields.time("/properties/createdDateTime", false);
         if (!event.timeMs && !wrapped)
             event.timeMs = fields.time("/createdDateTime", true);
+        else if (!event.timeMs && fields.ok())
+            fields.fail(QStringLiteral("the sign-in has no \"time\" or \"properties.createdDateTime\""));
         const QString appId = fields.text(properties, "/appId");
         const QString principalId = fields.text(properties, "/servicePrincipalId");
         const QString principalName = fields.text(properties, "/servicePrincipalName");

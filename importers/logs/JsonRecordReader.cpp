@@ -402,8 +402,8 @@ JsonRecordReader::Step JsonRecordReader::next(JsonRecordSpan *record)
             }
             if (++m_depth - level > maximumDepth) {
                 const TextPosition where = m_recordStart >= 0 ? m_recordPosition : positionAt(i);
-                const QString message = QStringLiteral("JSON nested more than %1 levels deep (at line %2, column %3); no "
-                                                       "log record is")
+                const QString message = QStringLiteral("JSON nested more than %1 levels deep (at line %2, column %3); log "
+                                                       "records never are")
                                             .arg(maximumDepth)
                                             .arg(positionAt(i).line)
                                             .arg(positionAt(i).column);

@@ -452,7 +452,8 @@ Diagnostic locateSyntaxError(std::string_view text, TextPosition recordStart, si
 bool findDuplicateKey(dom::element value, std::string_view *duplicate)
 {
     if (value.is_array()) {
-        for (const dom::element item : value.get_array().value_unsafe()) {
+        const dom::array array = value.get_array().value_unsafe(); // a copy: the result object is a temporary
+        for (const dom::element item : array) {
             if (findDuplicateKey(item, duplicate))
                 return true;
         }

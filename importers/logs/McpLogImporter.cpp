@@ -53,6 +53,11 @@ public:
             message = *envelope;
             time = fields.time("/ts", false);
             direction = fields.text("/direction").toLower();
+            // Streamable HTTP gateways log the Mcp-Session-Id beside the message.
+            for (const char *pointer : {"/sessionId", "/session_id", "/mcpSessionId"}) {
+                if (const QString session = fields.text(pointer); !session.isEmpty())
+                    m_sessionId = session;
+            }
             if (!direction.isEmpty() && direction != QLatin1String("in") && direction != QLatin1String("out")) {
                 *reason = QStringLiteral("\"direction\" must be \"in\" or \"out\", not \"%1\"").arg(direction.left(40));
                 return false;
@@ -68,7 +73,7 @@ public:
             return false;
         }
         if (version.isEmpty() && method.isEmpty() && !hasResult && !hasError)
-            return readBarePayload(fields, time, origin, reason);
+            return readBarePayload(fields, message, time, origin, reason);
         if (version != QLatin1String("2.0")) {
             *reason = QStringLiteral("not a JSON-RPC 2.0 message (\"jsonrpc\" must be \"2.0\")");
             return false;
@@ -165,6 +170,7 @@ private:
         event.resource = !resourceUri.isEmpty() ? resourceUri : m_serverName;
         event.traceId = traceId;
         event.spanId = spanId;
+        event.sessionId = m_sessionId;
         event.attributesJson = attributesJson({{"jsonrpcId", key.mid(1)}, {"protocolVersion", m_protocolVersion},
                                                {"server", m_serverName}});
         noteTool(toolName);
@@ -271,19 +277,19 @@ private:
     }
 
     // A result or error object on its own (the specification's examples): recorded as a response.
-    bool readBarePayload(RecordFields &fields, std::optional<qint64> time, const LogRecordOrigin &origin, QString *reason)
+    bool readBarePayload(RecordFields &fields, dom::element message, std::optional<qint64> time, const LogRecordOrigin &origin, QString *reason)
     {
         QString outcome;
         QString errorText;
-        const auto code = fields.value("/code");
-        const QString errorMessage = fields.text("/message");
+        const auto code = fields.value(message, "/code");
+        const QString errorMessage = fields.text(message, "/message");
         if (code && code->is_int64() && code->get_int64().value_unsafe() >= -32768 && code->get_int64().value_unsafe() <= -32000
             && !errorMessage.isEmpty()) {
             outcome = QStringLiteral("error");
             errorText = QString::number(code->get_int64().value_unsafe()) + QLatin1Char(' ') + errorMessage;
-        } else if (fields.value("/resultType") || fields.value("/isError") || fields.array("/content")) {
-            const QString resultType = fields.text("/resultType");
-            if (fields.boolean("/isError").value_or(false))
+        } else if (fields.value(message, "/resultType") || fields.value(message, "/isError") || fields.array(message, "/content")) {
+            const QString resultType = fields.text(message, "/resultType");
+            if (fields.boolean(message, "/isError").value_or(false))
                 outcome = QStringLiteral("error");
             else if (resultType == QLatin1String("input_required"))
                 outcome = QStringLiteral("input_required");
@@ -325,6 +331,7 @@ private:
         event.resource = context.resource;
         event.traceId = context.traceId;
         event.spanId = context.spanId;
+        event.sessionId = m_sessionId;
         for (const char *pointer : {"/content/approver", "/content/approved_by", "/content/user", "/content/email",
                                     "/_meta/approver"}) {
             if (const auto value = fields.value(answer, pointer); value && value->is_string()) {
@@ -350,6 +357,7 @@ private:
     QString m_clientName;
     QString m_serverName;
     QString m_protocolVersion;
+    QString m_sessionId;
     QHash<QString, QList<PendingRequest>> m_clientRequests;
     QHash<QString, ServerRequest> m_serverRequests;
 };

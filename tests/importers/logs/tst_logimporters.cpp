@@ -213,6 +213,8 @@ private Q_SLOTS:
         const ImportResult result = importInto(*workspace, {file});
         if (failLine > 0) {
             QCOMPARE(result.status, ImportResult::Status::Aborted);
+            if (qEnvironmentVariableIsSet("CHAINSIGHT_SHOW_DIAGNOSTICS"))
+                qInfo().noquote() << diagnosticsText(result);
             const Diagnostic &diagnostic = result.files.constFirst().diagnostics.constFirst();
             QVERIFY2(diagnostic.message.contains(QLatin1String("invalid JSON")), qPrintable(diagnostic.toString()));
             QCOMPARE(diagnostic.position.line, failLine);
@@ -412,6 +414,8 @@ private Q_SLOTS:
         options.format = format;
         options.strict = true;
         const ImportResult strict = importInto(*workspace, {file}, options);
+        if (qEnvironmentVariableIsSet("CHAINSIGHT_SHOW_DIAGNOSTICS"))
+            qInfo().noquote() << diagnosticsText(strict);
         QVERIFY2(strict.status == ImportResult::Status::Aborted, qPrintable(diagnosticsText(strict)));
         QVERIFY2(hasLocatedError(strict), qPrintable(diagnosticsText(strict)));
         QCOMPARE(workspace->database().queryInt64("SELECT count(*) FROM events"), 0);
@@ -463,6 +467,8 @@ private Q_SLOTS:
         options.strict = true;
         const ImportResult result = importInto(*workspace, {path}, options);
         QCOMPARE(result.status, ImportResult::Status::Aborted);
+        if (qEnvironmentVariableIsSet("CHAINSIGHT_SHOW_DIAGNOSTICS"))
+            qInfo().noquote() << diagnosticsText(result);
         QVERIFY2(hasLocatedError(result), qPrintable(diagnosticsText(result)));
         QVERIFY2(diagnosticsText(result).contains(reason), qPrintable(diagnosticsText(result)));
         QCOMPARE(workspace->database().queryInt64("SELECT count(*) FROM events"), 0);
