@@ -2,6 +2,9 @@
 
 #include "InventoryImporter.h"
 #include "OtlpTraceImporter.h"
+#ifdef CHAINSIGHT_HAVE_JOSE
+#include "JwtCaptureImporter.h"
+#endif
 #include "SpanDocumentImporters.h"
 #ifdef CHAINSIGHT_HAVE_LOG_IMPORTERS
 #include "logs/LogImporters.h"
@@ -31,6 +34,9 @@ const std::vector<std::unique_ptr<SourceImporter>> &sourceImporters()
         all.push_back(std::make_unique<OtlpTraceImporter>());
         all.push_back(std::make_unique<OtelSdkJsonImporter>());
         all.push_back(std::make_unique<LangfuseTraceImporter>());
+#ifdef CHAINSIGHT_HAVE_JOSE
+        all.push_back(std::make_unique<JwtCaptureImporter>());
+#endif
 #ifdef CHAINSIGHT_HAVE_LOG_IMPORTERS
         appendLogImporters(all);
 #endif
