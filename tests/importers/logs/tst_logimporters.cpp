@@ -561,6 +561,83 @@ private Q_SLOTS:
         }
     }
 
+    void streamsAcrossBufferBoundaries_data()
+    {
+        QTest::addColumn<QString>("layout");
+        QTest::newRow("ndjson") << QStringLiteral("ndjson");
+        QTest::newRow("ndjson crlf with bom") << QStringLiteral("crlf");
+        QTest::newRow("json array") << QStringLiteral("array");
+        QTest::newRow("gzip ndjson") << QStringLiteral("gzip");
+    }
+
+    // Several MiB of records, so records straddle the reader's 1 MiB chunks; every one must come back whole.
+    void streamsAcrossBufferBoundaries()
+    {
+        QFETCH(QString, layout);
+        constexpr int recordCount = 12000;
+        QByteArray content;
+        const QByteArray newline = layout == QLatin1String("crlf") ? QByteArray("\r\n") : QByteArray("\n");
+        if (layout == QLatin1String("crlf"))
+            content += "\xEF\xBB\xBF";
+        if (layout == QLatin1String("array"))
+            content += "[\n";
+        for (int i = 0; i < recordCount; ++i) {
+            const QByteArray padding(i % 97 * 3, 'p');
+            content += QByteArray("{\"id\":\"ev-") + QByteArray::number(i) + "\",\"time\":" + QByteArray::number(1772504140000ll + i)
+                + ",\"type\":\"CLIENT_LOGIN\",\"realmId\":\"r\",\"clientId\":\"agt-" + QByteArray::number(i % 7)
+                + "\",\"details\":{\"grant_type\":\"client_credentials\",\"scope\":\"a b\",\"token_id\":\"jti-"
+                + QByteArray::number(i) + "\",\"note\":\"" + padding + "\"}}";
+            content += layout == QLatin1String("array") && i + 1 < recordCount ? QByteArray(",") + newline : newline;
+        }
+        if (layout == QLatin1String("array"))
+            content += "]\n";
+        QVERIFY(content.size() > 3 * 1024 * 1024);
+        QTemporaryDir dir;
+        const QString plain = dir.filePath(QStringLiteral("events.json"));
+        {
+            QFile file(plain);
+            QVERIFY(file.open(QIODevice::WriteOnly));
+            file.write(content);
+        }
+        QString path = plain;
+        if (layout == QLatin1String("gzip")) {
+            path = dir.filePath(QStringLiteral("events.json.gz"));
+            QVERIFY(writeGzip(plain, path));
+        }
+        auto workspace = freshWorkspace(dir);
+        const ImportResult result = importInto(*workspace, {path});
+        QVERIFY2(result.status == ImportResult::Status::Committed && result.errorCount() == 0, qPrintable(diagnosticsText(result)));
+        QCOMPARE(result.recordCount(), recordCount);
+        SqliteStatement events(workspace->database(), "SELECT line, raw_offset, raw_length, raw, token_id FROM events ORDER BY id");
+        int index = 0;
+        while (events.step()) {
+            const QByteArray raw = events.isNull(1) ? events.blob(3) : content.mid(events.int64(1), events.int64(2));
+            const QJsonObject record = QJsonDocument::fromJson(raw).object();
+            QCOMPARE(record.value(QStringLiteral("id")).toString(), QStringLiteral("ev-%1").arg(index));
+            QCOMPARE(events.text(4), QStringLiteral("jti-%1").arg(index));
+            QCOMPARE(events.int64(0), static_cast<qint64>(layout == QLatin1String("array") ? index + 2 : index + 1));
+            ++index;
+        }
+        QCOMPARE(index, recordCount);
+    }
+
+    void readsConcatenatedPrettyDocuments()
+    {
+        QTemporaryDir dir;
+        const QString path = dir.filePath(QStringLiteral("messages.json"));
+        {
+            QFile file(path);
+            QVERIFY(file.open(QIODevice::WriteOnly));
+            file.write("{\n  \"jsonrpc\": \"2.0\",\n  \"id\": 7,\n  \"method\": \"tools/call\",\n  \"params\": {\"name\": \"x\"}\n}\n"
+                       "{\n  \"jsonrpc\": \"2.0\",\n  \"id\": 7,\n  \"result\": {\"isError\": true}\n}\n");
+        }
+        auto workspace = freshWorkspace(dir);
+        const ImportResult result = importInto(*workspace, {path});
+        QVERIFY2(result.status == ImportResult::Status::Committed && result.errorCount() == 0, qPrintable(diagnosticsText(result)));
+        QCOMPARE(rows(*workspace, "SELECT kind, action, outcome, line FROM events"),
+                 QStringList{QStringLiteral("tools/call|x|error|1")});
+    }
+
     void cancelStopsTheImport()
     {
         QTemporaryDir dir;
