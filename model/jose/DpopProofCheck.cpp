@@ -71,15 +71,23 @@ std::string_view dpopStatusName(DpopStatus status)
 
 bool DpopReplayTracker::recordFirstUse(std::string_view thumbprint, std::string_view tokenId, std::int64_t issuedAt)
 {
-    m_scratch.assign(thumbprint);
-    m_scratch += '\n'; // neither a thumbprint nor a sane jti contains a newline
-    m_scratch += tokenId;
-    return m_seen.emplace(m_scratch, issuedAt).second;
+    std::string key;
+    key.reserve(thumbprint.size() + 1 + tokenId.size());
+    key.append(thumbprint).append(1, '\n').append(tokenId); // a thumbprint never contains a newline
+    std::lock_guard lock(m_mutex);
+    return m_seen.emplace(std::move(key), issuedAt).second;
 }
 
 void DpopReplayTracker::forgetIssuedBefore(std::int64_t time)
 {
+    std::lock_guard lock(m_mutex);
     std::erase_if(m_seen, [time](const auto& entry) { return entry.second < time; });
+}
+
+std::size_t DpopReplayTracker::size() const
+{
+    std::lock_guard lock(m_mutex);
+    return m_seen.size();
 }
 
 DpopProofCheck::DpopProofCheck(DpopPolicy policy)

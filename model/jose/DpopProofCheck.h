@@ -6,6 +6,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <mutex>
 #include <string>
 #include <string_view>
 #include <unordered_map>
@@ -65,18 +66,19 @@ struct DpopCheckResult {
 };
 
 // Remembers (key thumbprint, jti) pairs to flag replayed proofs. A proof is recorded only once it
-// is otherwise valid, so forged proofs cannot pre-empt genuine ones.
+// is otherwise valid, so forged proofs cannot pre-empt genuine ones. Thread-safe: one tracker
+// serves every worker of an import, so a replay is caught whichever thread sees it.
 class DpopReplayTracker final {
 public:
     // Returns true the first time the pair is seen, false for a replay.
     bool recordFirstUse(std::string_view thumbprint, std::string_view tokenId, std::int64_t issuedAt);
     // Drops entries issued before time (proofs that old fail the iat window anyway).
     void forgetIssuedBefore(std::int64_t time);
-    std::size_t size() const { return m_seen.size(); }
+    std::size_t size() const;
 
 private:
+    mutable std::mutex m_mutex;
     std::unordered_map<std::string, std::int64_t> m_seen;
-    std::string m_scratch;
 };
 
 // Checks DPoP proofs. Not thread-safe (reused contexts, key cache): one per thread.

@@ -4,6 +4,10 @@
 
 #include <QtTest/QtTest>
 
+#include <atomic>
+#include <thread>
+#include <vector>
+
 using namespace chainsight::jose;
 using namespace chainsight::jose::testing;
 using json = nlohmann::json;
@@ -245,6 +249,20 @@ void JoseDpopTest::replayIsFlagged()
 
     tracker.forgetIssuedBefore(kRequestTime);
     QCOMPARE(tracker.size(), std::size_t{0});
+
+    // Shared between threads, each pair is first-used exactly once.
+    DpopReplayTracker shared;
+    std::atomic<int> firsts{0};
+    std::vector<std::thread> workers;
+    for (int w = 0; w < 4; ++w)
+        workers.emplace_back([&shared, &firsts] {
+            for (int i = 0; i < 500; ++i)
+                firsts += shared.recordFirstUse("jkt", "jti-" + std::to_string(i), kRequestTime) ? 1 : 0;
+        });
+    for (auto& worker : workers)
+        worker.join();
+    QCOMPARE(firsts.load(), 500);
+    QCOMPARE(shared.size(), std::size_t{500});
 }
 
 void JoseDpopTest::captureCheck()

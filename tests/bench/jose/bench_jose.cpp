@@ -247,12 +247,12 @@ Tally runLibrary(const Workload& workload, const std::shared_ptr<const JsonWebKe
                  unsigned threads)
 {
     auto sharedCache = cache ? std::make_shared<SignatureResultCache>() : nullptr;
+    DpopReplayTracker replay; // one for the whole import: a replay is caught on any thread
     std::vector<Tally> tallies(threads);
     std::vector<std::thread> workers;
     for (unsigned w = 0; w < threads; ++w) {
         workers.emplace_back([&, w] {
             TokenCaptureCheck check(keys, {}, {}, sharedCache);
-            DpopReplayTracker replay;
             Tally& tally = tallies[w];
             for (std::size_t i = w; i < workload.captures.size(); i += threads) {
                 const Capture& c = workload.captures[i];
