@@ -20,6 +20,9 @@ using json = nlohmann::json;
 
 // RSA keys below this size are refused: RFC 7518 section 3.3 requires 2048 bits or more.
 constexpr int kMinimumRsaBits = 2048;
+// Above OpenSSL's own verification limit; refusing early keeps a hostile JWK from costing time.
+constexpr std::size_t kMaximumRsaModulusBytes = 16384 / 8;
+constexpr std::size_t kMaximumRsaExponentBytes = 8;
 
 JoseError keyError(std::string message)
 {
@@ -267,6 +270,8 @@ Outcome<JsonWebKey> JsonWebKey::fromJson(const json& jwk, JwkMaterial material)
         std::string n, e;
         if (!readMember(jwk, "n", n, error) || !readMember(jwk, "e", e, error))
             return keyError("RSA key: " + error);
+        if (n.size() > kMaximumRsaModulusBytes || e.size() > kMaximumRsaExponentBytes)
+            return keyError("RSA key is larger than 16384 bits or has an exponent over 64 bits");
         for (const char* name : kRsaPrivateMembers)
             key.m_hasPrivateMembers = key.m_hasPrivateMembers || jwk.contains(name);
         ParamBuildPtr builder(OSSL_PARAM_BLD_new());

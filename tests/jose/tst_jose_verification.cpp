@@ -39,6 +39,7 @@ private Q_SLOTS:
     void signatureCacheRemembersVerdicts();
     void rejectedKeysAreExplained_data();
     void rejectedKeysAreExplained();
+    void oversizedKeysAreRefused();
     void thumbprints();
     void delegationClaims();
     void delegationClaimsRejectWrongTypes_data();
@@ -448,6 +449,23 @@ void JoseVerificationTest::rejectedKeysAreExplained()
     const auto result = verifier.verify(token);
     QCOMPARE(statusName(result.status), statusName(JwsStatus::UnknownKey));
     QVERIFY2(result.message.find("rejected") != std::string::npos, result.message.c_str());
+}
+
+void JoseVerificationTest::oversizedKeysAreRefused()
+{
+    const json hugeModulus = {{"kty", "RSA"}, {"n", Base64Url::encode(std::string(4096, '\xff'))}, {"e", "AQAB"}};
+    const auto huge = JsonWebKey::fromJson(hugeModulus);
+    QVERIFY(!huge.ok());
+    QVERIFY2(huge.message().find("16384") != std::string::npos, huge.message().c_str());
+    const json hugeExponent = {{"kty", "RSA"}, {"n", Base64Url::encode(std::string(256, '\xc5'))},
+                               {"e", Base64Url::encode(std::string(16, '\x01'))}};
+    QVERIFY(!JsonWebKey::fromJson(hugeExponent).ok());
+    const json oddShape = {{"kty", "EC"}, {"crv", "P-256"}, {"x", 5}, {"y", "AA"}};
+    QVERIFY(!JsonWebKey::fromJson(oddShape).ok());
+    QVERIFY(!JsonWebKey::fromJson(json::array()).ok());
+    QVERIFY(!JsonWebKeySet::fromText("{\"keys\":5}").ok());
+    QVERIFY(!JsonWebKeySet::fromText("not json").ok());
+    QVERIFY(!JsonWebKeySet::fromFile("/nonexistent/jwks.json").ok());
 }
 
 void JoseVerificationTest::thumbprints()
