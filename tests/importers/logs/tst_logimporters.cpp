@@ -1,4 +1,5 @@
 #include "ImportRunner.h"
+#include "logs/LogRecords.h"
 #include "SourceImporter.h"
 #include "SqliteDatabase.h"
 #include "Workspace.h"
@@ -126,6 +127,63 @@ private Q_SLOTS:
         const QStringList formats = knownFormats();
         for (const char *format : {"mcp-log", "keycloak-events", "cloudtrail", "okta-systemlog", "entra-signinlogs"})
             QVERIFY2(formats.contains(QLatin1String(format)), format);
+    }
+
+    void parsesTimestamps_data()
+    {
+        QTest::addColumn<QString>("text");
+        QTest::addColumn<qint64>("ms"); // -1: rejected
+        QTest::newRow("utc") << QStringLiteral("2026-03-02T08:00:00Z") << 1772438400000ll;
+        QTest::newRow("millis") << QStringLiteral("2026-03-02T08:00:00.123Z") << 1772438400123ll;
+        QTest::newRow("seven fraction digits") << QStringLiteral("2026-03-07T02:44:54.6940000Z") << 1772851494694ll;
+        QTest::newRow("offset") << QStringLiteral("2026-03-02T09:30:00+01:30") << 1772438400000ll;
+        QTest::newRow("offset without colon") << QStringLiteral("2026-03-02T03:00:00-0500") << 1772438400000ll;
+        QTest::newRow("space separator") << QStringLiteral("2026-03-02 08:00:00Z") << 1772438400000ll;
+        QTest::newRow("epoch") << QStringLiteral("1970-01-01T00:00:00Z") << 0ll;
+        QTest::newRow("before 1970") << QStringLiteral("1969-12-31T23:59:59Z") << -1ll;
+        QTest::newRow("year 2200") << QStringLiteral("2200-01-01T00:00:00Z") << -1ll;
+        QTest::newRow("month 13") << QStringLiteral("2026-13-01T00:00:00Z") << -1ll;
+        QTest::newRow("hour 24") << QStringLiteral("2026-03-02T24:00:00Z") << -1ll;
+        QTest::newRow("cloudtrail expiration style") << QStringLiteral("Mar 23, 2026, 8:31:20 AM") << -1ll;
+        QTest::newRow("trailing text") << QStringLiteral("2026-03-02T08:00:00Zjunk") << -1ll;
+        QTest::newRow("empty") << QString() << -1ll;
+    }
+
+    void parsesTimestamps()
+    {
+        QFETCH(QString, text);
+        QFETCH(qint64, ms);
+        QString problem;
+        const QByteArray utf8 = text.toUtf8();
+        const auto parsed = parseTimestamp(std::string_view(utf8.constData(), static_cast<std::size_t>(utf8.size())), &problem);
+        if (ms < 0) {
+            QVERIFY(!parsed);
+            QVERIFY(!problem.isEmpty());
+        } else {
+            QVERIFY2(parsed, qPrintable(problem));
+            QCOMPARE(*parsed, ms);
+        }
+    }
+
+    void parsesTraceparent_data()
+    {
+        QTest::addColumn<QString>("text");
+        QTest::addColumn<QString>("traceId"); // empty: rejected
+        QTest::newRow("valid") << QStringLiteral("00-0af7651916cd43dd8448eb211c80319c-00f067aa0ba902b7-01")
+                               << QStringLiteral("0af7651916cd43dd8448eb211c80319c");
+        QTest::newRow("upper case") << QStringLiteral("00-0AF7651916CD43DD8448EB211C80319C-00F067AA0BA902B7-01") << QString();
+        QTest::newRow("zero trace") << QStringLiteral("00-00000000000000000000000000000000-00f067aa0ba902b7-01") << QString();
+        QTest::newRow("short") << QStringLiteral("00-0af7651916cd43dd-00f067aa0ba902b7-01") << QString();
+    }
+
+    void parsesTraceparent()
+    {
+        QFETCH(QString, text);
+        QFETCH(QString, traceId);
+        QString trace;
+        QString span;
+        QCOMPARE(parseTraceparent(text, &trace, &span), !traceId.isEmpty());
+        QCOMPARE(trace, traceId);
     }
 
     void sniffsFormatFromContent_data()
