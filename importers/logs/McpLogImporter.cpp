@@ -6,6 +6,9 @@
 #include <QList>
 #include <QRegularExpression>
 
+#include <algorithm>
+#include <vector>
+
 namespace chainsight {
 
 namespace dom = simdjson::dom;
@@ -98,11 +101,17 @@ public:
 
     void finish() override
     {
+        // In file order, so the same file always gives the same workspace.
+        std::vector<PendingRequest *> unanswered;
         for (auto &pending : m_clientRequests) {
-            for (PendingRequest &request : pending) {
-                request.event.outcome = QStringLiteral("no response");
-                writeEvent(request.event, request.position, request.offset, request.length, request.raw);
-            }
+            for (PendingRequest &request : pending)
+                unanswered.push_back(&request);
+        }
+        std::sort(unanswered.begin(), unanswered.end(),
+                  [](const PendingRequest *a, const PendingRequest *b) { return a->offset < b->offset; });
+        for (PendingRequest *request : unanswered) {
+            request->event.outcome = QStringLiteral("no response");
+            writeEvent(request->event, request->position, request->offset, request->length, request->raw);
         }
         m_clientRequests.clear();
     }

@@ -696,6 +696,26 @@ private Q_SLOTS:
                  QStringList{QStringLiteral("tools/call|x|error|1")});
     }
 
+    void unansweredRequestsKeepFileOrder()
+    {
+        QTemporaryDir dir;
+        const QString path = dir.filePath(QStringLiteral("cut.jsonl"));
+        {
+            QFile file(path);
+            QVERIFY(file.open(QIODevice::WriteOnly));
+            for (int id = 1; id <= 20; ++id)
+                file.write(QByteArray("{\"jsonrpc\":\"2.0\",\"id\":") + QByteArray::number(id)
+                           + ",\"method\":\"tools/call\",\"params\":{\"name\":\"t" + QByteArray::number(id) + "\"}}\n");
+        }
+        auto workspace = freshWorkspace(dir);
+        const ImportResult result = importInto(*workspace, {path});
+        QVERIFY2(result.status == ImportResult::Status::Committed && result.errorCount() == 0, qPrintable(diagnosticsText(result)));
+        QStringList expected;
+        for (int id = 1; id <= 20; ++id)
+            expected.push_back(QStringLiteral("%1|t%1|no response").arg(id));
+        QCOMPARE(rows(*workspace, "SELECT line, action, outcome FROM events ORDER BY id"), expected);
+    }
+
     void cancelStopsTheImport()
     {
         QTemporaryDir dir;
