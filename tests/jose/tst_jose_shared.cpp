@@ -9,6 +9,7 @@
 #include <QtCore/QTemporaryDir>
 #include <QtTest/QtTest>
 
+#include <map>
 #include <set>
 
 using namespace chainsight::jose;
@@ -22,6 +23,9 @@ private Q_SLOTS:
     void initTestCase();
     void rfc7515AppendixA_data();
     void rfc7515AppendixA();
+    void rfc7515ErlangConfigs_data();
+    void rfc7515ErlangConfigs();
+    void rfc8037ErlangConfigs();
     void rfc7520Cookbook_data();
     void rfc7520Cookbook();
     void rfc7520MultipleSignatures();
@@ -57,6 +61,41 @@ VerificationResult verifyOpaque(const std::shared_ptr<const JsonWebKeySet>& keys
     }
     SignatureVerifier verifier(keys);
     return verifier.verify(jws.value());
+}
+
+// Reads an erlang-jose vector file: one {"name", <<"value">>}. term per line.
+std::map<std::string, std::string> readErlangConfig(const QString& path)
+{
+    std::map<std::string, std::string> entries;
+    const std::string text = readFile(path);
+    std::size_t at = 0;
+    while ((at = text.find("{\"", at)) != std::string::npos) {
+        const std::size_t nameEnd = text.find('"', at + 2);
+        const std::size_t valueStart = text.find("<<\"", nameEnd);
+        const std::size_t valueEnd = text.find("\">>}.", valueStart);
+        if (nameEnd == std::string::npos || valueStart == std::string::npos || valueEnd == std::string::npos)
+            break;
+        std::string value;
+        for (std::size_t i = valueStart + 3; i < valueEnd; ++i) {
+            if (text[i] == '\\' && i + 1 < valueEnd) {
+                const char next = text[++i];
+                value += next == 'r' ? '\r' : next == 'n' ? '\n' : next == 't' ? '\t' : next;
+            } else {
+                value += text[i];
+            }
+        }
+        entries[text.substr(at + 2, nameEnd - at - 2)] = value;
+        at = valueEnd;
+    }
+    return entries;
+}
+
+std::string fromHex(const std::string& hex)
+{
+    std::string bytes;
+    for (std::size_t i = 0; i + 1 < hex.size(); i += 2)
+        bytes += static_cast<char>(std::stoi(hex.substr(i, 2), nullptr, 16));
+    return bytes;
 }
 
 std::int64_t secondsOf(const std::string& isoTime)
@@ -116,6 +155,68 @@ void JoseSharedVectorsTest::rfc7515AppendixA()
     // Downgraded to "none" with the signature dropped: refused as AlgNone.
     const std::string none = Base64Url::encode(R"({"alg":"none"})") + compact.substr(compact.find('.'), compact.rfind('.') - compact.find('.') + 1);
     QCOMPARE(statusName(verifyOpaque(keys, none).status), statusName(JwsStatus::AlgNone));
+}
+
+void JoseSharedVectorsTest::rfc7515ErlangConfigs_data()
+{
+    QTest::addColumn<QString>("file");
+    QTest::addColumn<QByteArray>("prefix");
+    QTest::addColumn<int>("status");
+    QTest::newRow("A.1 HS256") << QStringLiteral("rfc7515-a.1.config") << QByteArray("a.1.1") << int(JwsStatus::Verified);
+    QTest::newRow("A.2 RS256") << QStringLiteral("rfc7515-a.2.config") << QByteArray("a.2.1") << int(JwsStatus::Verified);
+    QTest::newRow("A.3 ES256") << QStringLiteral("rfc7515-a.3.config") << QByteArray("a.3.1") << int(JwsStatus::Verified);
+    QTest::newRow("A.4 ES512") << QStringLiteral("rfc7515-a.4.config") << QByteArray("a.4.1") << int(JwsStatus::Verified);
+    QTest::newRow("A.5 none") << QStringLiteral("rfc7515-a.5.config") << QByteArray("a.5") << int(JwsStatus::AlgNone);
+}
+
+void JoseSharedVectorsTest::rfc7515ErlangConfigs()
+{
+    REQUIRE_SHARED();
+    QFETCH(QString, file);
+    QFETCH(QByteArray, prefix);
+    QFETCH(int, status);
+    const auto entries = readErlangConfig(vectors(QStringLiteral("erlang-jose-rfc7515-appendixA/") + file));
+    const std::string p = toStd(prefix);
+    QVERIFY(entries.count(p + ".compact"));
+    const std::string compact = entries.at(p + ".compact");
+    QCOMPARE(compact.substr(0, compact.rfind('.')), entries.at(p + ".signing-input"));
+    QCOMPARE(Base64Url::decode(entries.at(p + ".b64")).value(), entries.at(p + ".jws+json"));
+    if (status == int(JwsStatus::AlgNone)) {
+        SignatureVerifier verifier(std::make_shared<const JsonWebKeySet>());
+        QCOMPARE(statusName(verifier.verify(compact).status), statusName(JwsStatus::AlgNone));
+        return;
+    }
+    const auto keys = setOf(json::parse(entries.at(p + ".jwk+json")));
+    const auto result = verifyOpaque(keys, compact);
+    QVERIFY2(result.verified(), result.message.c_str());
+    QCOMPARE(CompactJws::parse(compact, {}, JwsPayloadKind::Opaque)->payload(), entries.at(p + ".payload"));
+    QCOMPARE(statusName(verifyOpaque(keys, tamperPart(compact, 2)).status), statusName(JwsStatus::BadSignature));
+}
+
+void JoseSharedVectorsTest::rfc8037ErlangConfigs()
+{
+    REQUIRE_SHARED();
+    const QString dir = vectors(QStringLiteral("erlang-jose-rfc8037-appendixA/"));
+    const auto a1 = readErlangConfig(dir + QStringLiteral("rfc8037-a.1.config"));
+    const auto a3 = readErlangConfig(dir + QStringLiteral("rfc8037-a.3.config"));
+    const auto a4 = readErlangConfig(dir + QStringLiteral("rfc8037-a.4.config"));
+    QVERIFY(a1.count("a.1.secret") && a1.count("a.1.pk"));
+    const json privateJwk = {{"kty", "OKP"}, {"crv", "Ed25519"}, {"x", Base64Url::encode(fromHex(a1.at("a.1.pk")))},
+                             {"d", Base64Url::encode(fromHex(a1.at("a.1.secret")))}};
+    QCOMPARE(JsonWebKey::thumbprintOf(privateJwk).value(), Base64Url::encode(fromHex(a3.at("a.3.thumbprint+hex"))));
+
+    // Ed25519 is deterministic: signing the RFC's input with the RFC's key gives the RFC's bytes.
+    auto signer = JwsSigner::fromPrivateJwk(privateJwk);
+    QVERIFY2(signer.ok(), signer.message().c_str());
+    const auto token = signer->sign(JwsAlgorithm::EdDSA, json::object(), a4.at("a.4.txt"));
+    QVERIFY(token.ok());
+    QCOMPARE(token.value(), a4.at("a.4.sig+compact"));
+    QCOMPARE(Base64Url::encode(fromHex(a4.at("a.4.sig+hex"))), a4.at("a.4.sig+b64"));
+
+    const auto keys = setOf(JwsSigner::publicJwk(privateJwk));
+    QVERIFY(verifyOpaque(keys, a4.at("a.4.sig+compact")).verified());
+    QCOMPARE(statusName(verifyOpaque(keys, tamperPart(a4.at("a.4.sig+compact"), 1)).status),
+             statusName(JwsStatus::BadSignature));
 }
 
 void JoseSharedVectorsTest::rfc7520Cookbook_data()
