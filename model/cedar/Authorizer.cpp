@@ -51,13 +51,19 @@ Authorizer::Authorizer(const PolicySet &policies, const EntityStore &store) : m_
         orderForbidsFirst(policies, list);
         m_byAction.emplace(a, std::move(list));
     }
+    // unordered_map nodes are stable, so the dense table can point into it.
+    for (const auto &[uid, list] : m_byAction) {
+        if (uid->index >= m_byActionIndex.size())
+            m_byActionIndex.resize(static_cast<size_t>(uid->index) + 1, nullptr);
+        m_byActionIndex[uid->index] = &list;
+    }
 }
 
 const std::vector<uint32_t> &Authorizer::candidates(EntityUid action, std::vector<uint32_t> &scratch) const
 {
-    auto it = m_byAction.find(action);
-    if (it != m_byAction.end())
-        return it->second;
+    if (action->index < m_byActionIndex.size())
+        if (const auto *list = m_byActionIndex[action->index])
+            return *list;
     scratch.clear();
     for (uint32_t i = 0; i < m_policies.policies.size(); ++i)
         if (actionScopeMatches(m_policies.policies[i].action, action, m_store))
@@ -68,18 +74,13 @@ const std::vector<uint32_t> &Authorizer::candidates(EntityUid action, std::vecto
 
 Authorizer::Outcome Authorizer::evaluatePolicy(const Policy &policy, const Evaluator &ev, EvaluationError &error) const
 {
-    for (const auto &c : policy.conditions) {
-        Value v;
-        if (!ev.tryEvaluate(c.body, v, error))
-            return Outcome::Error;
-        if (v.kind() != ValueKind::Bool) {
-            error.message = std::string("type error: a ") + (c.isWhen ? "when" : "unless")
-                + " condition must be a boolean, got " + typeName(v);
-            error.expr = &c.body;
-            return Outcome::Error;
-        }
-        if (v.asBool() != c.isWhen)
-            return Outcome::NotSatisfied;
+    try {
+        for (const auto &c : policy.conditions)
+            if (ev.testOperand(c.body) != c.isWhen)
+                return Outcome::NotSatisfied;
+    } catch (const EvaluationError &e) {
+        error = e;
+        return Outcome::Error;
     }
     return Outcome::Satisfied;
 }

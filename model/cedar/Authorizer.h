@@ -49,6 +49,7 @@ private:
     const PolicySet &m_policies;
     const EntityStore &m_store;
     std::unordered_map<EntityUid, std::vector<uint32_t>> m_byAction; // forbids first, then permits
+    std::vector<const std::vector<uint32_t> *> m_byActionIndex;      // the same lists by uid index
 };
 
 } // namespace chainsight::cedar

@@ -9,6 +9,7 @@ namespace chainsight::cedar {
 
 void EntityStore::insert(Entity entity)
 {
+    entity.attrFields = entity.attrs.asRecord();
     const uint32_t index = entity.uid->index;
     if (index < m_slots.size() && m_slots[index] != kNoSlot) {
         m_entities[m_slots[index]] = std::move(entity);
@@ -49,19 +50,25 @@ void EntityStore::computeClosure()
 
 bool EntityStore::isIn(EntityUid descendant, EntityUid ancestor) const
 {
-    if (descendant == ancestor)
+    return isInIndex(descendant->index, ancestor);
+}
+
+bool EntityStore::isInIndex(uint32_t descendant, EntityUid ancestor) const
+{
+    const uint32_t target = ancestor->index;
+    if (descendant == target)
         return true;
-    const Entity *e = find(descendant);
+    const Entity *e = findIndex(descendant);
     if (!e)
         return false;
     const auto &a = e->ancestors;
     if (a.size() <= 8) {
         for (uint32_t x : a)
-            if (x == ancestor->index)
+            if (x == target)
                 return true;
         return false;
     }
-    return std::binary_search(a.begin(), a.end(), ancestor->index);
+    return std::binary_search(a.begin(), a.end(), target);
 }
 
 bool EntityStore::fromJson(const nlohmann::json &json, const Schema *schema, EntityStore &out, std::string &error)

@@ -18,6 +18,15 @@ struct Entity final {
     Value tags = Value::record({});
     std::vector<EntityUid> parents;    // direct parents as written
     std::vector<uint32_t> ancestors;   // transitive closure of parents, sorted uid indices
+    std::vector<std::pair<AttrKey, Value>> attrFields; // attrs unpacked: one indirection less per lookup
+
+    const Value *attr(AttrKey key) const
+    {
+        for (const auto &f : attrFields)
+            if (f.first == key)
+                return &f.second;
+        return nullptr;
+    }
 };
 
 // All entities of one evaluation world, with the `in` relation precomputed once.
@@ -28,14 +37,16 @@ public:
     // Precomputes ancestors for every entity; parent cycles terminate.
     void computeClosure();
 
-    const Entity *find(EntityUid uid) const
+    const Entity *find(EntityUid uid) const { return findIndex(uid->index); }
+    // Dense slot table by the uid's global index: one bounds check and one load on the hot path.
+    const Entity *findIndex(uint32_t index) const
     {
-        // Dense slot table by the uid's global index: one bounds check and one load on the hot path.
-        if (uid->index >= m_slots.size())
+        if (index >= m_slots.size())
             return nullptr;
-        const uint32_t slot = m_slots[uid->index];
+        const uint32_t slot = m_slots[index];
         return slot == kNoSlot ? nullptr : &m_entities[slot];
     }
+    bool isInIndex(uint32_t descendant, const EntityUidData *ancestor) const;
     // Cedar's `in`: equal, or ancestor reachable through parents.
     bool isIn(EntityUid descendant, EntityUid ancestor) const;
     const std::vector<Entity> &entities() const { return m_entities; }

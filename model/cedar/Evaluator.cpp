@@ -101,10 +101,9 @@ void Evaluator::fail(const Expr &expr, std::string message)
     throw EvaluationError{std::move(message), &expr};
 }
 
-void Evaluator::expectKind(const Expr &at, const Value &v, ValueKind kind)
+void Evaluator::failKind(const Expr &at, const Value &v, ValueKind kind)
 {
-    if (v.kind() != kind)
-        fail(at, "type error: expected " + typeName(kind) + ", got " + describeValue(v));
+    fail(at, "type error: expected " + typeName(kind) + ", got " + describeValue(v));
 }
 
 bool Evaluator::scopeMatches(const ScopeConstraint &scope, EntityUid uid) const
@@ -178,34 +177,24 @@ const Value &Evaluator::ref(const Expr &e, Value &tmp) const
         case Var::Context: return m_request.context;
         }
         return tmp = Value();
-    case ExprKind::And: {
-        Value lLocal;
-        const Value &l = ref(e.children[0], lLocal);
-        expectKind(e.children[0], l, ValueKind::Bool);
-        if (!l.asBool())
-            return pass(l, lLocal, tmp);
-        Value rLocal;
-        const Value &r = ref(e.children[1], rLocal);
-        expectKind(e.children[1], r, ValueKind::Bool);
-        return pass(r, rLocal, tmp);
-    }
-    case ExprKind::Or: {
-        Value lLocal;
-        const Value &l = ref(e.children[0], lLocal);
-        expectKind(e.children[0], l, ValueKind::Bool);
-        if (l.asBool())
-            return pass(l, lLocal, tmp);
-        Value rLocal;
-        const Value &r = ref(e.children[1], rLocal);
-        expectKind(e.children[1], r, ValueKind::Bool);
-        return pass(r, rLocal, tmp);
-    }
-    case ExprKind::Not: {
-        Value vLocal;
-        const Value &v = ref(e.children[0], vLocal);
-        expectKind(e, v, ValueKind::Bool);
-        return tmp = Value::boolean(!v.asBool());
-    }
+    case ExprKind::And:
+    case ExprKind::Or:
+    case ExprKind::Not:
+    case ExprKind::Eq:
+    case ExprKind::NotEq:
+    case ExprKind::Less:
+    case ExprKind::LessEq:
+    case ExprKind::Greater:
+    case ExprKind::GreaterEq:
+    case ExprKind::In:
+    case ExprKind::Has:
+    case ExprKind::Like:
+    case ExprKind::Is:
+    case ExprKind::Contains:
+    case ExprKind::ContainsAll:
+    case ExprKind::ContainsAny:
+    case ExprKind::IsEmpty:
+        return tmp = Value::boolean(test(e));
     case ExprKind::Neg: {
         Value vLocal;
         const Value &v = ref(e.children[0], vLocal);
@@ -219,43 +208,6 @@ const Value &Evaluator::ref(const Expr &e, Value &tmp) const
         const Value &c = ref(e.children[0], cLocal);
         expectKind(e.children[0], c, ValueKind::Bool);
         return ref(e.children[c.asBool() ? 1 : 2], tmp);
-    }
-    case ExprKind::Eq:
-    case ExprKind::NotEq: {
-        Value lLocal;
-        const Value &l = ref(e.children[0], lLocal);
-        Value rLocal;
-        const Value &r = ref(e.children[1], rLocal);
-        const bool eq = l == r;
-        return tmp = Value::boolean(e.kind == ExprKind::Eq ? eq : !eq);
-    }
-    case ExprKind::Less:
-    case ExprKind::LessEq:
-    case ExprKind::Greater:
-    case ExprKind::GreaterEq: {
-        Value lLocal;
-        const Value &l = ref(e.children[0], lLocal);
-        Value rLocal;
-        const Value &r = ref(e.children[1], rLocal);
-        int64_t a = 0;
-        int64_t b = 0;
-        if (l.kind() == ValueKind::Long && r.kind() == ValueKind::Long) {
-            a = l.asLong();
-            b = r.asLong();
-        } else if (l.kind() == ValueKind::Extension && r.kind() == ValueKind::Extension && l.extension() == r.extension()
-                   && (l.extension() == ExtensionKind::Datetime || l.extension() == ExtensionKind::Duration)) {
-            a = l.extensionNumber();
-            b = r.extensionNumber();
-        } else {
-            fail(e, "type error: comparison needs two longs (or two datetimes, or two durations), got "
-                        + describeValue(l) + " and " + describeValue(r));
-        }
-        switch (e.kind) {
-        case ExprKind::Less: return tmp = Value::boolean(a < b);
-        case ExprKind::LessEq: return tmp = Value::boolean(a <= b);
-        case ExprKind::Greater: return tmp = Value::boolean(a > b);
-        default: return tmp = Value::boolean(a >= b);
-        }
     }
     case ExprKind::Add:
     case ExprKind::Sub:
@@ -282,35 +234,6 @@ const Value &Evaluator::ref(const Expr &e, Value &tmp) const
             fail(e, "integer overflow: " + std::to_string(l.asLong()) + " " + op + " " + std::to_string(r.asLong()));
         return tmp = Value::integer(out);
     }
-    case ExprKind::In: {
-        Value lLocal;
-        const Value &l = ref(e.children[0], lLocal);
-        Value rLocal;
-        const Value &r = ref(e.children[1], rLocal);
-        expectKind(e, l, ValueKind::Entity);
-        if (r.kind() == ValueKind::Entity)
-            return tmp = Value::boolean(m_store.isIn(l.asEntity(), r.asEntity()));
-        if (r.kind() != ValueKind::Set)
-            fail(e, "type error: `in` needs an entity or a set of entities on the right, got " + describeValue(r));
-        for (const auto &el : r.asSet())
-            if (el.kind() != ValueKind::Entity)
-                fail(e, "type error: `in` set holds a non-entity " + describeValue(el));
-        for (const auto &el : r.asSet())
-            if (m_store.isIn(l.asEntity(), el.asEntity()))
-                return tmp = Value::boolean(true);
-        return tmp = Value::boolean(false);
-    }
-    case ExprKind::Has: {
-        Value vLocal;
-        const Value &v = ref(e.children[0], vLocal);
-        if (v.kind() == ValueKind::Record)
-            return tmp = Value::boolean(v.field(keyOf(e)) != nullptr);
-        if (v.kind() == ValueKind::Entity) {
-            const Entity *ent = m_store.find(v.asEntity());
-            return tmp = Value::boolean(ent && ent->attrs.field(keyOf(e)) != nullptr);
-        }
-        fail(e, "type error: `has` needs an entity or record, got " + describeValue(v));
-    }
     case ExprKind::GetAttr: {
         Value vLocal;
         const Value &v = ref(e.children[0], vLocal);
@@ -323,44 +246,15 @@ const Value &Evaluator::ref(const Expr &e, Value &tmp) const
             return *f;
         }
         if (v.kind() == ValueKind::Entity) {
-            const Entity *ent = m_store.find(v.asEntity());
+            const Entity *ent = m_store.findIndex(v.entityIndex());
             if (!ent)
                 fail(e, "entity " + entityToCedar(v.asEntity()) + " does not exist");
-            const Value *f = ent->attrs.field(keyOf(e));
+            const Value *f = ent->attr(keyOf(e));
             if (!f)
                 fail(e, "entity " + entityToCedar(v.asEntity()) + " does not have the attribute `" + e.name + "`");
             return *f;
         }
         fail(e, "type error: attribute access needs an entity or record, got " + describeValue(v));
-    }
-    case ExprKind::Like: {
-        Value vLocal;
-        const Value &v = ref(e.children[0], vLocal);
-        expectKind(e, v, ValueKind::String);
-        return tmp = Value::boolean(matchesPattern(v.asString(), e.flatPattern));
-    }
-    case ExprKind::Is: {
-        Value vLocal;
-        const Value &v = ref(e.children[0], vLocal);
-        expectKind(e, v, ValueKind::Entity);
-        if (e.children.size() == 1)
-            return tmp = Value::boolean(v.asEntity()->type == e.type);
-        // `e is T in x`: `in` is only evaluated when the type matches.
-        if (v.asEntity()->type != e.type)
-            return tmp = Value::boolean(false);
-        Value rLocal;
-        const Value &r = ref(e.children[1], rLocal);
-        if (r.kind() == ValueKind::Entity)
-            return tmp = Value::boolean(m_store.isIn(v.asEntity(), r.asEntity()));
-        if (r.kind() != ValueKind::Set)
-            fail(e, "type error: `in` needs an entity or a set of entities on the right, got " + describeValue(r));
-        for (const auto &el : r.asSet())
-            if (el.kind() != ValueKind::Entity)
-                fail(e, "type error: `in` set holds a non-entity " + describeValue(el));
-        for (const auto &el : r.asSet())
-            if (m_store.isIn(v.asEntity(), el.asEntity()))
-                return tmp = Value::boolean(true);
-        return tmp = Value::boolean(false);
     }
     case ExprKind::SetLit: {
         std::vector<Value> els;
@@ -375,39 +269,6 @@ const Value &Evaluator::ref(const Expr &e, Value &tmp) const
         for (size_t i = 0; i < e.children.size(); ++i)
             fields.emplace_back(e.names[i], evaluate(e.children[i]));
         return tmp = Value::record(std::move(fields));
-    }
-    case ExprKind::Contains: {
-        Value sLocal;
-        const Value &s = ref(e.children[0], sLocal);
-        Value xLocal;
-        const Value &x = ref(e.children[1], xLocal);
-        expectKind(e, s, ValueKind::Set);
-        return tmp = Value::boolean(s.setContains(x));
-    }
-    case ExprKind::ContainsAll:
-    case ExprKind::ContainsAny: {
-        Value sLocal;
-        const Value &s = ref(e.children[0], sLocal);
-        Value xLocal;
-        const Value &x = ref(e.children[1], xLocal);
-        expectKind(e, s, ValueKind::Set);
-        expectKind(e, x, ValueKind::Set);
-        if (e.kind == ExprKind::ContainsAll) {
-            for (const auto &el : x.asSet())
-                if (!s.setContains(el))
-                    return tmp = Value::boolean(false);
-            return tmp = Value::boolean(true);
-        }
-        for (const auto &el : x.asSet())
-            if (s.setContains(el))
-                return tmp = Value::boolean(true);
-        return tmp = Value::boolean(false);
-    }
-    case ExprKind::IsEmpty: {
-        Value sLocal;
-        const Value &s = ref(e.children[0], sLocal);
-        expectKind(e, s, ValueKind::Set);
-        return tmp = Value::boolean(s.asSet().empty());
     }
     case ExprKind::HasTag:
     case ExprKind::GetTag: {
@@ -432,6 +293,193 @@ const Value &Evaluator::ref(const Expr &e, Value &tmp) const
     fail(e, "unsupported expression");
 }
 
+
+bool Evaluator::testOperand(const Expr &c) const
+{
+    switch (c.kind) {
+    case ExprKind::And:
+    case ExprKind::Or:
+    case ExprKind::Not:
+    case ExprKind::Eq:
+    case ExprKind::NotEq:
+    case ExprKind::Less:
+    case ExprKind::LessEq:
+    case ExprKind::Greater:
+    case ExprKind::GreaterEq:
+    case ExprKind::In:
+    case ExprKind::Has:
+    case ExprKind::Like:
+    case ExprKind::Is:
+    case ExprKind::Contains:
+    case ExprKind::ContainsAll:
+    case ExprKind::ContainsAny:
+    case ExprKind::IsEmpty:
+        if (!c.constant)
+            return test(c);
+        break;
+    default:
+        break;
+    }
+    Value local;
+    const Value &v = ref(c, local);
+    expectKind(c, v, ValueKind::Bool);
+    return v.asBool();
+}
+
+bool Evaluator::test(const Expr &e) const
+{
+    // Boolean-valued forms evaluate here without building Values; ref() wraps them when a Value is needed.
+    if (e.constant) {
+        expectKind(e, e.literal, ValueKind::Bool);
+        return e.literal.asBool();
+    }
+    switch (e.kind) {
+    case ExprKind::And:
+        return testOperand(e.children[0]) && testOperand(e.children[1]);
+    case ExprKind::Or:
+        return testOperand(e.children[0]) || testOperand(e.children[1]);
+    case ExprKind::Not: {
+        Value vLocal;
+        const Value &v = ref(e.children[0], vLocal);
+        expectKind(e, v, ValueKind::Bool);
+        return !v.asBool();
+    }
+    case ExprKind::Eq:
+    case ExprKind::NotEq: {
+        Value lLocal;
+        const Value &l = ref(e.children[0], lLocal);
+        Value rLocal;
+        const Value &r = ref(e.children[1], rLocal);
+        const bool eq = l == r;
+        return e.kind == ExprKind::Eq ? eq : !eq;
+    }
+    case ExprKind::Less:
+    case ExprKind::LessEq:
+    case ExprKind::Greater:
+    case ExprKind::GreaterEq: {
+        Value lLocal;
+        const Value &l = ref(e.children[0], lLocal);
+        Value rLocal;
+        const Value &r = ref(e.children[1], rLocal);
+        int64_t a = 0;
+        int64_t b = 0;
+        if (l.kind() == ValueKind::Long && r.kind() == ValueKind::Long) {
+            a = l.asLong();
+            b = r.asLong();
+        } else if (l.kind() == ValueKind::Extension && r.kind() == ValueKind::Extension && l.extension() == r.extension()
+                   && (l.extension() == ExtensionKind::Datetime || l.extension() == ExtensionKind::Duration)) {
+            a = l.extensionNumber();
+            b = r.extensionNumber();
+        } else {
+            fail(e, "type error: comparison needs two longs (or two datetimes, or two durations), got "
+                        + describeValue(l) + " and " + describeValue(r));
+        }
+        switch (e.kind) {
+        case ExprKind::Less: return a < b;
+        case ExprKind::LessEq: return a <= b;
+        case ExprKind::Greater: return a > b;
+        default: return a >= b;
+        }
+    }
+    case ExprKind::In: {
+        Value lLocal;
+        const Value &l = ref(e.children[0], lLocal);
+        Value rLocal;
+        const Value &r = ref(e.children[1], rLocal);
+        expectKind(e, l, ValueKind::Entity);
+        if (r.kind() == ValueKind::Entity)
+            return m_store.isInIndex(l.entityIndex(), r.asEntity());
+        if (r.kind() != ValueKind::Set)
+            fail(e, "type error: `in` needs an entity or a set of entities on the right, got " + describeValue(r));
+        for (const auto &el : r.asSet())
+            if (el.kind() != ValueKind::Entity)
+                fail(e, "type error: `in` set holds a non-entity " + describeValue(el));
+        for (const auto &el : r.asSet())
+            if (m_store.isInIndex(l.entityIndex(), el.asEntity()))
+                return true;
+        return false;
+    }
+    case ExprKind::Has: {
+        Value vLocal;
+        const Value &v = ref(e.children[0], vLocal);
+        if (v.kind() == ValueKind::Record)
+            return v.field(keyOf(e)) != nullptr;
+        if (v.kind() == ValueKind::Entity) {
+            const Entity *ent = m_store.findIndex(v.entityIndex());
+            return ent && ent->attr(keyOf(e)) != nullptr;
+        }
+        fail(e, "type error: `has` needs an entity or record, got " + describeValue(v));
+    }
+    case ExprKind::Like: {
+        Value vLocal;
+        const Value &v = ref(e.children[0], vLocal);
+        expectKind(e, v, ValueKind::String);
+        return matchesPattern(v.asString(), e.flatPattern);
+    }
+    case ExprKind::Is: {
+        Value vLocal;
+        const Value &v = ref(e.children[0], vLocal);
+        expectKind(e, v, ValueKind::Entity);
+        if (e.children.size() == 1)
+            return v.asEntity()->type == e.type;
+        // `e is T in x`: `in` is only evaluated when the type matches.
+        if (v.asEntity()->type != e.type)
+            return false;
+        Value rLocal;
+        const Value &r = ref(e.children[1], rLocal);
+        if (r.kind() == ValueKind::Entity)
+            return m_store.isInIndex(v.entityIndex(), r.asEntity());
+        if (r.kind() != ValueKind::Set)
+            fail(e, "type error: `in` needs an entity or a set of entities on the right, got " + describeValue(r));
+        for (const auto &el : r.asSet())
+            if (el.kind() != ValueKind::Entity)
+                fail(e, "type error: `in` set holds a non-entity " + describeValue(el));
+        for (const auto &el : r.asSet())
+            if (m_store.isInIndex(v.entityIndex(), el.asEntity()))
+                return true;
+        return false;
+    }
+    case ExprKind::Contains: {
+        Value sLocal;
+        const Value &s = ref(e.children[0], sLocal);
+        Value xLocal;
+        const Value &x = ref(e.children[1], xLocal);
+        expectKind(e, s, ValueKind::Set);
+        return s.setContains(x);
+    }
+    case ExprKind::ContainsAll:
+    case ExprKind::ContainsAny: {
+        Value sLocal;
+        const Value &s = ref(e.children[0], sLocal);
+        Value xLocal;
+        const Value &x = ref(e.children[1], xLocal);
+        expectKind(e, s, ValueKind::Set);
+        expectKind(e, x, ValueKind::Set);
+        if (e.kind == ExprKind::ContainsAll) {
+            for (const auto &el : x.asSet())
+                if (!s.setContains(el))
+                    return false;
+            return true;
+        }
+        for (const auto &el : x.asSet())
+            if (s.setContains(el))
+                return true;
+        return false;
+    }
+    case ExprKind::IsEmpty: {
+        Value sLocal;
+        const Value &s = ref(e.children[0], sLocal);
+        expectKind(e, s, ValueKind::Set);
+        return s.asSet().empty();
+    }
+    default: {
+        Value local;
+        const Value &v = ref(e, local);
+        expectKind(e, v, ValueKind::Bool);
+        return v.asBool();
+    }
+    }
+}
 
 Value Evaluator::evalExtension(const Expr &e) const
 {

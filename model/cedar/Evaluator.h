@@ -37,14 +37,22 @@ public:
     bool tryEvaluate(const Expr &expr, Value &out, EvaluationError &error) const;
 
     bool scopeMatches(const ScopeConstraint &scope, EntityUid uid) const;
+    // Evaluates a condition that must be a boolean (type error otherwise), without building Values.
+    bool testOperand(const Expr &expr) const;
 
 private:
     // Evaluates without copying when the value already lives in the request, the store or the policy;
     // otherwise the result is built in tmp.
     const Value &ref(const Expr &expr, Value &tmp) const;
+    bool test(const Expr &expr) const;
     Value evalExtension(const Expr &expr) const;
     [[noreturn]] static void fail(const Expr &expr, std::string message);
-    static void expectKind(const Expr &at, const Value &v, ValueKind kind);
+    static void expectKind(const Expr &at, const Value &v, ValueKind kind)
+    {
+        if (v.kind() != kind) [[unlikely]]
+            failKind(at, v, kind);
+    }
+    [[noreturn]] static void failKind(const Expr &at, const Value &v, ValueKind kind);
 
     const EntityStore &m_store;
     const Request &m_request;

@@ -87,35 +87,13 @@ EntityUid internUid(const EntityTypeName *type, std::string_view id)
     return internUidLocked(t, type, id);
 }
 
-Value Value::boolean(bool b)
-{
-    Value v;
-    v.m_kind = ValueKind::Bool;
-    v.m_num = b ? 1 : 0;
-    return v;
-}
-
-Value Value::integer(int64_t i)
-{
-    Value v;
-    v.m_kind = ValueKind::Long;
-    v.m_num = i;
-    return v;
-}
-
 Value Value::string(std::string s)
 {
     Value v;
     v.m_kind = ValueKind::String;
+    // The hash lets equality and set membership reject most strings without touching their text.
+    v.m_num = static_cast<int64_t>(std::hash<std::string>{}(s));
     v.m_heap = std::make_shared<const std::string>(std::move(s));
-    return v;
-}
-
-Value Value::entity(EntityUid uid)
-{
-    Value v;
-    v.m_kind = ValueKind::Entity;
-    v.m_uid = uid;
     return v;
 }
 
@@ -147,7 +125,11 @@ Value Value::record(std::vector<std::pair<std::string, Value>> fields)
     interned.reserve(unique.size());
     for (auto &f : unique)
         interned.emplace_back(internKey(f.first), std::move(f.second));
-    v.m_heap = std::make_shared<const RecordData>(RecordData{std::move(interned)});
+    auto data = std::make_shared<RecordData>();
+    for (size_t i = 0; i < interned.size() && i < RecordData::kInlineKeys; ++i)
+        data->inlineKeys[i] = interned[i].first;
+    data->fields = std::move(interned);
+    v.m_heap = std::move(data);
     return v;
 }
 
@@ -187,26 +169,6 @@ Value Value::ipaddr(const IpAddrData &ip)
     return v;
 }
 
-const std::string &Value::asString() const
-{
-    return *static_cast<const std::string *>(m_heap.get());
-}
-
-const std::vector<Value> &Value::asSet() const
-{
-    return static_cast<const SetData *>(m_heap.get())->elements;
-}
-
-const std::vector<std::pair<AttrKey, Value>> &Value::asRecord() const
-{
-    return static_cast<const RecordData *>(m_heap.get())->fields;
-}
-
-const IpAddrData &Value::asIp() const
-{
-    return *static_cast<const IpAddrData *>(m_heap.get());
-}
-
 const Value *Value::field(std::string_view name) const
 {
     for (const auto &f : asRecord())
@@ -217,15 +179,48 @@ const Value *Value::field(std::string_view name) const
 
 const Value *Value::field(AttrKey key) const
 {
-    for (const auto &f : asRecord())
-        if (f.first == key)
-            return &f.second;
+    const auto *rec = static_cast<const RecordData *>(m_heap.get());
+    const size_t n = rec->fields.size();
+    const size_t inlined = n < RecordData::kInlineKeys ? n : RecordData::kInlineKeys;
+    for (size_t i = 0; i < inlined; ++i)
+        if (rec->inlineKeys[i] == key)
+            return &rec->fields[i].second;
+    for (size_t i = inlined; i < n; ++i)
+        if (rec->fields[i].first == key)
+            return &rec->fields[i].second;
     return nullptr;
+}
+
+bool Value::equals(const Value &a, const Value &b)
+{
+    if (a.m_kind != b.m_kind)
+        return false;
+    switch (a.m_kind) {
+    case ValueKind::Bool:
+    case ValueKind::Long: return a.m_num == b.m_num;
+    case ValueKind::Entity: return a.m_uid == b.m_uid;
+    case ValueKind::String: {
+        if (a.m_heap == b.m_heap)
+            return true;
+        if (a.m_num != b.m_num)
+            return false;
+        const std::string &x = a.asString();
+        const std::string &y = b.asString();
+        return x.size() == y.size() && std::memcmp(x.data(), y.data(), x.size()) == 0;
+    }
+    default: return a.m_heap == b.m_heap && a.m_ext == b.m_ext ? a.m_num == b.m_num : compare(a, b) == 0;
+    }
 }
 
 bool Value::setContains(const Value &v) const
 {
     const auto &els = asSet();
+    if (els.size() <= 8) {
+        for (const auto &e : els)
+            if (equals(e, v))
+                return true;
+        return false;
+    }
     return std::binary_search(els.begin(), els.end(), v, [](const Value &a, const Value &b) { return compare(a, b) < 0; });
 }
 

@@ -68,16 +68,19 @@ public:
     int64_t asLong() const { return m_num; }
     int64_t extensionNumber() const { return m_num; }
     EntityUid asEntity() const { return m_uid; }
-    const std::string &asString() const;
-    const std::vector<Value> &asSet() const;
+    uint32_t entityIndex() const { return static_cast<uint32_t>(m_num); } // cached uid index, no pointer chase
+    inline const std::string &asString() const;
+    inline const std::vector<Value> &asSet() const;
     // Fields sorted by name; the key is the interned name (write *key for the text).
-    const std::vector<std::pair<AttrKey, Value>> &asRecord() const;
-    const IpAddrData &asIp() const;
+    inline const std::vector<std::pair<AttrKey, Value>> &asRecord() const;
+    inline const IpAddrData &asIp() const;
     const Value *field(std::string_view name) const; // record lookup, nullptr if absent
     const Value *field(AttrKey key) const;
     bool setContains(const Value &v) const;
 
-    bool operator==(const Value &o) const { return compare(*this, o) == 0; }
+    bool operator==(const Value &o) const { return equals(*this, o); }
+    // Cedar's ==, with shortcuts for shared and differently sized strings.
+    static bool equals(const Value &a, const Value &b);
     // Total order used for canonical sets and records; equality matches Cedar's ==.
     static int compare(const Value &a, const Value &b);
 
@@ -92,10 +95,59 @@ private:
 struct SetData final {
     std::vector<Value> elements;
 };
-// Keys and values in one buffer: a lookup touches one cache line run, not two.
+// The first keys live inline next to the header, so a lookup scans one or two cache lines and
+// then touches only the field it wants.
 struct RecordData final {
+    static constexpr size_t kInlineKeys = 14;
     std::vector<std::pair<AttrKey, Value>> fields;
+    AttrKey inlineKeys[kInlineKeys] = {};
 };
+
+// Accessors are inline: they sit on the evaluator's hot path.
+inline const std::string &Value::asString() const
+{
+    return *static_cast<const std::string *>(m_heap.get());
+}
+
+inline const std::vector<Value> &Value::asSet() const
+{
+    return static_cast<const SetData *>(m_heap.get())->elements;
+}
+
+inline const std::vector<std::pair<AttrKey, Value>> &Value::asRecord() const
+{
+    return static_cast<const RecordData *>(m_heap.get())->fields;
+}
+
+inline const IpAddrData &Value::asIp() const
+{
+    return *static_cast<const IpAddrData *>(m_heap.get());
+}
+
+inline Value Value::boolean(bool b)
+{
+    Value v;
+    v.m_kind = ValueKind::Bool;
+    v.m_num = b ? 1 : 0;
+    return v;
+}
+
+inline Value Value::integer(int64_t i)
+{
+    Value v;
+    v.m_kind = ValueKind::Long;
+    v.m_num = i;
+    return v;
+}
+
+inline Value Value::entity(EntityUid uid)
+{
+    Value v;
+    v.m_kind = ValueKind::Entity;
+    v.m_uid = uid;
+    v.m_num = uid->index;
+    return v;
+}
 
 const char *typeName(const Value &v);
 std::string typeName(ValueKind k);
