@@ -12,6 +12,8 @@
 namespace chainsight {
 namespace {
 
+constexpr qint64 headDigestBytes = 1 << 20;
+
 // Forwards progress at most every 50 ms or 0.1 % so a fast importer never floods the GUI thread.
 class ThrottledProgress final
 {
@@ -48,8 +50,9 @@ class RunContext final : public ImportContext
 public:
     RunContext(WorkspaceWriter &writer, const ImportOptions &options, const std::atomic_bool &cancel,
                ThrottledProgress &throttle, ImportProgress &progress, FileImportResult &file, qint64 sourceId,
-               qint64 bytesBeforeFile)
+               qint64 bytesBeforeFile, Sha256Stream *digest)
         : m_writer(writer)
+        , m_digest(digest)
         , m_options(options)
         , m_cancel(cancel)
         , m_throttle(throttle)
@@ -64,6 +67,7 @@ public:
     qint64 sourceId() const override { return m_sourceId; }
     const ImportOptions &options() const override { return m_options; }
     WorkspaceWriter &writer() override { return m_writer; }
+    Sha256Stream *contentDigest() override { return m_digest; }
     bool isCancelled() const override { return m_cancel.load(std::memory_order_relaxed); }
 
     void reportProgress(qint64 bytesDoneInFile, qint64 recordsInFile) override
@@ -89,6 +93,7 @@ public:
 
 private:
     WorkspaceWriter &m_writer;
+    Sha256Stream *m_digest;
     const ImportOptions &m_options;
     const std::atomic_bool &m_cancel;
     ThrottledProgress &m_throttle;
@@ -150,6 +155,7 @@ ImportResult ImportRunner::run(Workspace &workspace, const QStringList &paths, c
     ImportResult result;
     ImportProgress progress;
     progress.fileCount = static_cast<int>(paths.size());
+    QList<QByteArray> headDigests;
     for (const QString &path : paths) {
         FileImportResult file;
         file.path = QFileInfo(path).absoluteFilePath();
@@ -185,22 +191,46 @@ ImportResult ImportRunner::run(Workspace &workspace, const QStringList &paths, c
         }
         file.format = importer->format();
         QString digestError;
-        const auto digest = sha256OfFile(file.path, &digestError, &cancel);
-        if (!digest) {
-            if (cancel.load())
-                return cancelled(result);
+        const auto head = sha256OfFileHead(file.path, headDigestBytes, &digestError);
+        if (!head) {
             file.outcome = FileImportResult::Outcome::Rejected;
             file.diagnostics.push_back({Severity::Error, file.path, {}, digestError});
             return aborted(result, QStringLiteral("%1: %2").arg(file.path, digestError));
         }
-        file.sha256 = digest->sha256Hex;
-        file.size = digest->size;
+        headDigests.push_back(head->sha256Hex);
+        file.size = head->size;
+        // A file can repeat an earlier source only if its size and first MiB match one; only then, or when
+        // the importer cannot hash as it reads, is the whole file hashed up front.
+        bool possibleRepeat = workspace.hasSourceLike(file.size, head->sha256Hex);
+        for (int earlier = 0; earlier + 1 < headDigests.size(); ++earlier)
+            possibleRepeat = possibleRepeat || (result.files[earlier].size == file.size && headDigests[earlier] == head->sha256Hex);
+        if (possibleRepeat || !importer->digestsWhileReading()) {
+            const auto digest = sha256OfFile(file.path, &digestError, &cancel);
+            if (!digest) {
+                if (cancel.load())
+                    return cancelled(result);
+                file.outcome = FileImportResult::Outcome::Rejected;
+                file.diagnostics.push_back({Severity::Error, file.path, {}, digestError});
+                return aborted(result, QStringLiteral("%1: %2").arg(file.path, digestError));
+            }
+            file.sha256 = digest->sha256Hex;
+            file.size = digest->size;
+        }
     }
 
     // Inventories first: events correlate against the aliases they declare, whatever order files were given in.
-    std::stable_sort(result.files.begin(), result.files.end(), [](const FileImportResult &a, const FileImportResult &b) {
-        return a.format.startsWith(QLatin1String("inventory-")) && !b.format.startsWith(QLatin1String("inventory-"));
-    });
+    {
+        QList<std::pair<FileImportResult, QByteArray>> ordered;
+        for (int i = 0; i < result.files.size(); ++i)
+            ordered.push_back({result.files[i], headDigests[i]});
+        std::stable_sort(ordered.begin(), ordered.end(), [](const auto &a, const auto &b) {
+            return a.first.format.startsWith(QLatin1String("inventory-")) && !b.first.format.startsWith(QLatin1String("inventory-"));
+        });
+        for (int i = 0; i < ordered.size(); ++i) {
+            result.files[i] = ordered[i].first;
+            headDigests[i] = ordered[i].second;
+        }
+    }
 
     try {
         WorkspaceWriter writer(workspace, &cancel);
@@ -211,34 +241,50 @@ ImportResult ImportRunner::run(Workspace &workspace, const QStringList &paths, c
             progress.fileIndex = index;
             progress.file = file.path;
             QString lookupError;
-            if (const auto existing = workspace.sourceBySha256(file.sha256, &lookupError)) {
+            const bool hashedUpFront = !file.sha256.isEmpty();
+            if (!hashedUpFront) {
+                // Hashed while reading; until then the row holds a unique placeholder.
+            } else if (const auto existing = workspace.sourceBySha256(file.sha256, &lookupError)) {
                 file.outcome = FileImportResult::Outcome::AlreadyImported;
                 file.alreadyImportedAs = existing->path;
                 file.records = existing->records;
                 bytesBefore += file.size;
                 continue;
             }
-            if (digestsInThisRun.contains(file.sha256)) {
+            if (hashedUpFront && digestsInThisRun.contains(file.sha256)) {
                 file.outcome = FileImportResult::Outcome::AlreadyImported;
                 file.alreadyImportedAs = result.files[digestsInThisRun.indexOf(file.sha256)].path;
                 bytesBefore += file.size;
                 continue;
             }
-            digestsInThisRun.push_back(file.sha256);
+            if (hashedUpFront)
+                digestsInThisRun.push_back(file.sha256);
 
             SourceInfo source;
             source.path = file.path;
             source.size = file.size;
-            source.sha256 = file.sha256;
+            source.sha256 = hashedUpFront ? file.sha256 : QByteArrayLiteral("pending:") + headDigests[index] + QByteArray::number(index);
+            source.headSha256 = headDigests[index];
             source.format = file.format;
             source.importedAt = QDateTime::currentDateTimeUtc().toString(Qt::ISODateWithMs);
             const qint64 sourceId = writer.addSource(source);
 
-            RunContext context(writer, options, cancel, throttle, progress, file, sourceId, bytesBefore);
+            Sha256Stream streamDigest;
+            RunContext context(writer, options, cancel, throttle, progress, file, sourceId, bytesBefore,
+                               hashedUpFront ? nullptr : &streamDigest);
             context.setRecordsBeforeFile(progress.records);
             const qint64 records = importerForFormat(file.format)->import(context);
             if (cancel.load())
                 return cancelled(result);
+            if (!hashedUpFront && records >= 0) {
+                if (streamDigest.bytes() != file.size) {
+                    file.outcome = FileImportResult::Outcome::Rejected;
+                    return aborted(result, QStringLiteral("%1 changed while it was being imported; nothing was imported").arg(file.path));
+                }
+                file.sha256 = streamDigest.finishHex();
+                writer.setSourceDigest(sourceId, file.sha256);
+                digestsInThisRun.push_back(file.sha256);
+            }
             if (context.droppedDiagnostics() > 0) {
                 file.diagnostics.push_back({Severity::Note, file.path, {},
                                             QStringLiteral("%1 more diagnostics not shown").arg(context.droppedDiagnostics())});

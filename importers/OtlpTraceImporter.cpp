@@ -1,5 +1,6 @@
 #include "OtlpTraceImporter.h"
 
+#include "Sha256.h"
 #include "Workspace.h"
 
 #include <QFile>
@@ -263,8 +264,9 @@ bool anyValueText(od::value value, std::string_view *text)
 class OtlpParser final
 {
 public:
-    OtlpParser(BatchPipe &pipe, const std::atomic_bool &cancel, const QString &path)
+    OtlpParser(BatchPipe &pipe, const std::atomic_bool &cancel, const QString &path, Sha256Stream *digest)
         : m_pipe(pipe)
+        , m_digest(digest)
         , m_cancel(cancel)
         , m_path(path)
     {
@@ -287,6 +289,8 @@ public:
                 m_failed = true;
                 break;
             }
+            if (m_digest && read > 0)
+                m_digest->update(buffer.data() + filled, static_cast<std::size_t>(read));
             filled += static_cast<std::size_t>(read);
             atEnd = read == 0;
             std::size_t start = 0;
@@ -330,6 +334,8 @@ public:
         m_batch = m_pipe.takeFree();
         if (!m_batch)
             return;
+        if (m_digest)
+            m_digest->update(text.constData(), static_cast<std::size_t>(text.size()));
         const simdjson::padded_string padded(text.constData(), static_cast<std::size_t>(text.size()));
         m_document = std::string_view(padded.data(), padded.size());
         parseRequest(padded.data(), padded.size(), padded.size() + simdjson::SIMDJSON_PADDING, 0, 0, false);
@@ -774,6 +780,7 @@ private:
     }
 
     BatchPipe &m_pipe;
+    Sha256Stream *m_digest; // hashed here, on the parsing thread, while the bytes are in cache
     const std::atomic_bool &m_cancel;
     QString m_path;
     SpanBatch *m_batch = nullptr;
@@ -909,7 +916,7 @@ qint64 OtlpTraceImporter::import(ImportContext &context) const
     BatchPipe pipe(3);
     // The parser stops on the user's cancel or when the writer gives up.
     std::atomic_bool parserCancel{false};
-    OtlpParser parser(pipe, parserCancel, context.path());
+    OtlpParser parser(pipe, parserCancel, context.path(), context.contentDigest());
     std::thread parsing([&] {
         if (ndjson)
             parser.parseLines(file);
@@ -952,12 +959,14 @@ qint64 OtlpTraceImporter::import(ImportContext &context) const
                 writer.addEvent(event, context.sourceId());
             }
             for (const EdgeRow &edge : batch->edges) {
-                DelegationLink link;
-                link.delegator = AliasRef{AliasFamily::OtelAgent, QString(), QString::fromUtf8(batch->view(edge.delegator))};
-                link.delegate = AliasRef{AliasFamily::OtelAgent, QString(), QString::fromUtf8(batch->view(edge.delegate))};
-                link.protocol = QStringLiteral("otlp");
+                DelegationEdgeView link;
+                link.delegatorAlias = batch->view(edge.delegator);
+                link.delegatorIdentity = identities.agent(link.delegatorAlias);
+                link.delegateAlias = batch->view(edge.delegate);
+                link.delegateIdentity = identities.agent(link.delegateAlias);
+                link.protocol = "otlp";
                 link.timeMs = edge.timeMs;
-                link.traceId = QString::fromUtf8(batch->view(edge.traceId));
+                link.traceId = batch->view(edge.traceId);
                 writer.addDelegationEdge(link, context.sourceId(), std::nullopt);
             }
             spans += static_cast<qint64>(batch->rows.size());

@@ -12,6 +12,7 @@ public:
     QString format() const override { return QStringLiteral("otlp-json"); }
     QString description() const override { return QStringLiteral("OpenTelemetry OTLP/JSON traces (document or NDJSON)"); }
     int sniff(const SniffSample &sample) const override;
+    bool digestsWhileReading() const override { return true; }
     qint64 import(ImportContext &context) const override;
 };
 

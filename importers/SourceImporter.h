@@ -10,6 +10,7 @@
 
 namespace chainsight {
 
+class Sha256Stream;
 class WorkspaceWriter;
 
 // What one importer sees while it reads one file inside the import's transaction.
@@ -22,6 +23,8 @@ public:
     virtual qint64 sourceId() const = 0;
     virtual const ImportOptions &options() const = 0;
     virtual WorkspaceWriter &writer() = 0;
+    // Non-null when the importer said it hashes the file while reading it: feed it every byte, in order.
+    virtual Sha256Stream *contentDigest() = 0;
 
     // Cheap enough to call once per record.
     virtual bool isCancelled() const = 0;
@@ -49,6 +52,8 @@ public:
     virtual QString description() const = 0;
     // Confidence 0..100 that the sample is this format; content first, the extension only breaks ties.
     virtual int sniff(const SniffSample &sample) const = 0;
+    // Bulk importers hash the bytes they read (contentDigest()) so a large file is read once, not twice.
+    virtual bool digestsWhileReading() const { return false; }
 
     // Reads the file and writes through context.writer(). Returns the number of records imported, or -1
     // when the file as a whole is unreadable (a diagnostic says why).

@@ -96,6 +96,21 @@ struct AuditEventView
 
 enum class LinkKind { Explicit, Inferred };
 
+// A delegation hop whose two ends are already resolved, as UTF-8 views, for bulk importers.
+struct DelegationEdgeView
+{
+    qint64 delegatorIdentity = 0;
+    std::string_view delegatorAlias;
+    qint64 delegateIdentity = 0;
+    std::string_view delegateAlias;
+    std::string_view protocol;
+    std::string_view scopesJson;
+    std::optional<qint64> timeMs;
+    LinkKind kind = LinkKind::Explicit;
+    double confidence = 1.0;
+    std::string_view traceId;
+};
+
 // delegator handed work (and possibly scopes) to delegate at this hop.
 struct DelegationLink
 {

@@ -15,7 +15,7 @@ struct MdContextDeleter
 };
 using MdContext = std::unique_ptr<EVP_MD_CTX, MdContextDeleter>;
 
-QByteArray finishHex(EVP_MD_CTX *context)
+QByteArray finishDigestHex(EVP_MD_CTX *context)
 {
     unsigned char digest[EVP_MAX_MD_SIZE];
     unsigned int length = 0;
@@ -25,12 +25,36 @@ QByteArray finishHex(EVP_MD_CTX *context)
 
 } // namespace
 
+struct Sha256Stream::Context
+{
+    MdContext md{EVP_MD_CTX_new()};
+};
+
+Sha256Stream::Sha256Stream()
+    : m_context(std::make_unique<Context>())
+{
+    EVP_DigestInit_ex(m_context->md.get(), EVP_sha256(), nullptr);
+}
+
+Sha256Stream::~Sha256Stream() = default;
+
+void Sha256Stream::update(const char *data, std::size_t size)
+{
+    EVP_DigestUpdate(m_context->md.get(), data, size);
+    m_bytes += static_cast<qint64>(size);
+}
+
+QByteArray Sha256Stream::finishHex()
+{
+    return finishDigestHex(m_context->md.get());
+}
+
 QByteArray sha256Hex(QByteArrayView bytes)
 {
     MdContext context(EVP_MD_CTX_new());
     EVP_DigestInit_ex(context.get(), EVP_sha256(), nullptr);
     EVP_DigestUpdate(context.get(), bytes.data(), static_cast<std::size_t>(bytes.size()));
-    return finishHex(context.get());
+    return finishDigestHex(context.get());
 }
 
 std::optional<FileDigest> sha256OfFile(const QString &path, QString *error, const std::atomic_bool *cancel)
@@ -67,7 +91,26 @@ std::optional<FileDigest> sha256OfFile(const QString &path, QString *error, cons
         EVP_DigestUpdate(context.get(), buffer.constData(), static_cast<std::size_t>(read));
         digest.size += read;
     }
-    digest.sha256Hex = finishHex(context.get());
+    digest.sha256Hex = finishDigestHex(context.get());
+    return digest;
+}
+
+} // namespace chainsight
+
+namespace chainsight {
+
+std::optional<FileDigest> sha256OfFileHead(const QString &path, qint64 limit, QString *error)
+{
+    QFile file(path);
+    if (!file.open(QIODevice::ReadOnly)) {
+        if (error)
+            *error = QStringLiteral("cannot read the file: %1").arg(file.errorString());
+        return std::nullopt;
+    }
+    const QByteArray head = file.read(limit);
+    FileDigest digest;
+    digest.sha256Hex = sha256Hex(head);
+    digest.size = file.size();
     return digest;
 }
 

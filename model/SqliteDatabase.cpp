@@ -223,6 +223,11 @@ void SqliteStatement::reset()
     sqlite3_clear_bindings(m_statement);
 }
 
+void SqliteStatement::rewind()
+{
+    sqlite3_reset(m_statement);
+}
+
 bool SqliteStatement::isNull(int column) const
 {
     return sqlite3_column_type(m_statement, column) == SQLITE_NULL;

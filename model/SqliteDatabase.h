@@ -90,7 +90,10 @@ public:
     bool step();
     // For statements that return no rows.
     void run();
+    // Ready to step again; bindings are cleared too.
     void reset();
+    // Ready to step again, keeping the bindings: for bulk inserts that rebind every parameter.
+    void rewind();
 
     bool isNull(int column) const;
     qint64 int64(int column) const;

@@ -134,6 +134,8 @@ std::unique_ptr<Workspace> Workspace::open(const QString &path, OpenMode mode, Q
             }
         }
         db->execute("PRAGMA foreign_keys = ON");
+        if (creating) // 16 KB pages: fewer B-tree splits for the append-heavy event table; fixed once WAL is on
+            db->execute("PRAGMA page_size = 16384");
         if (mode != OpenMode::ReadOnly) {
             // WAL: readers (the GUI) never block the importer, and a killed process leaves the last commit intact.
             db->execute("PRAGMA journal_mode = WAL");
@@ -332,6 +334,18 @@ std::optional<SourceInfo> Workspace::sourceBySha256(const QByteArray &sha256, QS
     }
 }
 
+bool Workspace::hasSourceLike(qint64 size, const QByteArray &headSha256) const
+{
+    try {
+        // Sources imported before head digests existed have none: treat them as possible matches.
+        SqliteStatement statement(*m_db, "SELECT 1 FROM sources WHERE size = ? AND (head_sha256 = ? OR head_sha256 IS NULL) LIMIT 1");
+        statement.bind(1, size).bind(2, QString::fromLatin1(headSha256));
+        return statement.step();
+    } catch (const SqliteError &) {
+        return true; // unsure: the caller then hashes the whole file first
+    }
+}
+
 std::optional<Diagnostics> Workspace::sourceDiagnostics(qint64 sourceId, QString *error) const
 {
     try {
@@ -361,8 +375,9 @@ std::optional<Diagnostics> Workspace::sourceDiagnostics(qint64 sourceId, QString
 struct WorkspaceWriter::Statements
 {
     explicit Statements(SqliteDatabase &db)
-        : insertSource(db, "INSERT INTO sources (path, size, sha256, format, imported_at, import_options) "
-                           "VALUES (?, ?, ?, ?, ?, ?)")
+        : insertSource(db, "INSERT INTO sources (path, size, sha256, format, imported_at, import_options, head_sha256) "
+                           "VALUES (?, ?, ?, ?, ?, ?, ?)")
+        , updateSourceDigest(db, "UPDATE sources SET sha256 = ? WHERE id = ?")
         , finishSource(db, "UPDATE sources SET record_count = ?, error_count = ?, warning_count = ? WHERE id = ?")
         , insertDiagnostic(db, "INSERT INTO source_diagnostics (source_id, severity, line, col, message) "
                                "VALUES (?, ?, ?, ?, ?)")
@@ -410,6 +425,7 @@ struct WorkspaceWriter::Statements
     }
 
     SqliteStatement insertSource;
+    SqliteStatement updateSourceDigest;
     SqliteStatement finishSource;
     SqliteStatement insertDiagnostic;
     SqliteStatement upsertHuman;
@@ -450,9 +466,16 @@ qint64 WorkspaceWriter::addSource(const SourceInfo &source)
         .bind(3, QString::fromLatin1(source.sha256))
         .bind(4, source.format)
         .bind(5, source.importedAt.isEmpty() ? nowUtc() : source.importedAt)
-        .bindNull(6);
+        .bindNull(6)
+        .bind(7, source.headSha256.isEmpty() ? QString() : QString::fromLatin1(source.headSha256));
     statement.run();
     return m_workspace.database().lastInsertRowId();
+}
+
+void WorkspaceWriter::setSourceDigest(qint64 sourceId, const QByteArray &sha256)
+{
+    m_statements->updateSourceDigest.bind(1, QString::fromLatin1(sha256)).bind(2, sourceId);
+    m_statements->updateSourceDigest.run();
 }
 
 void WorkspaceWriter::finishSource(qint64 sourceId, qint64 records, const Diagnostics &diagnostics)
@@ -703,28 +726,60 @@ qint64 WorkspaceWriter::addEvent(const AuditEventView &event, qint64 sourceId)
     else
         insert.bindBlob(24, event.raw);
     insert.step();
-    insert.reset();
+    insert.rewind();
     return m_workspace.database().lastInsertRowId();
 }
 
 qint64 WorkspaceWriter::addDelegationEdge(const DelegationLink &link, qint64 sourceId, std::optional<qint64> eventId)
 {
-    const qint64 delegator = resolveActor(link.delegator, sourceId);
-    const qint64 delegate = resolveActor(link.delegate, sourceId);
+    const QByteArray delegatorAlias = link.delegator.value.toUtf8();
+    const QByteArray delegateAlias = link.delegate.value.toUtf8();
+    const QByteArray protocol = link.protocol.toUtf8();
+    const QByteArray scopes = link.scopes.isEmpty() ? QByteArray() : jsonArray(link.scopes).toUtf8();
+    const QByteArray traceId = link.traceId.toUtf8();
+    auto view = [](const QByteArray &bytes) { return std::string_view(bytes.constData(), static_cast<std::size_t>(bytes.size())); };
+    DelegationEdgeView edge;
+    edge.delegatorIdentity = resolveActor(link.delegator, sourceId);
+    edge.delegatorAlias = view(delegatorAlias);
+    edge.delegateIdentity = resolveActor(link.delegate, sourceId);
+    edge.delegateAlias = view(delegateAlias);
+    edge.protocol = view(protocol);
+    edge.scopesJson = view(scopes);
+    edge.timeMs = link.timeMs;
+    edge.kind = link.kind;
+    edge.confidence = link.confidence;
+    edge.traceId = view(traceId);
+    return addDelegationEdge(edge, sourceId, eventId);
+}
+
+qint64 WorkspaceWriter::addDelegationEdge(const DelegationEdgeView &edge, qint64 sourceId, std::optional<qint64> eventId)
+{
     auto &insert = m_statements->insertEdge;
-    insert.bind(1, sourceId)
-        .bind(2, eventId)
-        .bind(3, delegator > 0 ? std::optional<qint64>(delegator) : std::nullopt)
-        .bind(4, emptyToNull(link.delegator.value))
-        .bind(5, delegate > 0 ? std::optional<qint64>(delegate) : std::nullopt)
-        .bind(6, emptyToNull(link.delegate.value))
-        .bind(7, link.protocol)
-        .bind(8, link.scopes.isEmpty() ? QString() : jsonArray(link.scopes))
-        .bind(9, link.timeMs)
-        .bind(10, link.kind == LinkKind::Explicit ? QStringLiteral("explicit") : QStringLiteral("inferred"))
-        .bind(11, link.confidence)
-        .bind(12, emptyToNull(link.traceId));
-    insert.run();
+    auto text = [&insert](int index, std::string_view value) {
+        if (value.empty())
+            insert.bindNull(index);
+        else
+            insert.bindTextUntilStep(index, value);
+    };
+    insert.bind(1, sourceId).bind(2, eventId);
+    if (edge.delegatorIdentity > 0)
+        insert.bind(3, edge.delegatorIdentity);
+    else
+        insert.bindNull(3);
+    text(4, edge.delegatorAlias);
+    if (edge.delegateIdentity > 0)
+        insert.bind(5, edge.delegateIdentity);
+    else
+        insert.bindNull(5);
+    text(6, edge.delegateAlias);
+    text(7, edge.protocol);
+    text(8, edge.scopesJson);
+    insert.bind(9, edge.timeMs);
+    insert.bindTextUntilStep(10, edge.kind == LinkKind::Explicit ? std::string_view("explicit") : std::string_view("inferred"));
+    insert.bind(11, edge.confidence);
+    text(12, edge.traceId);
+    insert.step();
+    insert.rewind();
     return m_workspace.database().lastInsertRowId();
 }
 

@@ -24,6 +24,7 @@ struct SourceInfo
     QString path;
     qint64 size = 0;
     QByteArray sha256;
+    QByteArray headSha256; // SHA-256 of the first MiB: rules out duplicates without hashing the whole file
     QString format;
     QString importedAt; // RFC 3339 UTC
     qint64 records = 0;
@@ -104,6 +105,8 @@ public:
     std::optional<QList<AgentSummary>> agents(QString *error) const;
     std::optional<QList<IdentitySummary>> identities(QString *error) const;
     std::optional<SourceInfo> sourceBySha256(const QByteArray &sha256, QString *error) const;
+    // Whether a source of this size and head digest exists: only then can a file be a re-import.
+    bool hasSourceLike(qint64 size, const QByteArray &headSha256) const;
     std::optional<Diagnostics> sourceDiagnostics(qint64 sourceId, QString *error) const;
 
     SqliteDatabase &database() const { return *m_db; }
@@ -128,6 +131,8 @@ public:
 
     qint64 addSource(const SourceInfo &source);
     void finishSource(qint64 sourceId, qint64 records, const Diagnostics &diagnostics);
+    // For sources hashed while they were read: the digest is known only at the end.
+    void setSourceDigest(qint64 sourceId, const QByteArray &sha256);
 
     qint64 upsertHuman(const HumanRecord &human, qint64 sourceId);
     // Writes the agent, its credentials and one alias per credential id.
@@ -144,6 +149,7 @@ public:
     qint64 addEvent(const AuditEvent &event, qint64 sourceId);
     qint64 addEvent(const AuditEventView &event, qint64 sourceId);
     qint64 addDelegationEdge(const DelegationLink &link, qint64 sourceId, std::optional<qint64> eventId);
+    qint64 addDelegationEdge(const DelegationEdgeView &edge, qint64 sourceId, std::optional<qint64> eventId);
 
     void commit();
 

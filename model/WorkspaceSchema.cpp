@@ -18,6 +18,7 @@ CREATE TABLE sources (
     path          TEXT NOT NULL,
     size          INTEGER NOT NULL,
     sha256        TEXT NOT NULL UNIQUE,
+    head_sha256   TEXT,
     format        TEXT NOT NULL,
     imported_at   TEXT NOT NULL,
     record_count  INTEGER NOT NULL DEFAULT 0,

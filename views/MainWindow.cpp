@@ -90,6 +90,8 @@ MainWindow::MainWindow(QWidget *parent)
 
     connect(m_session, &WorkspaceSession::workspaceLoaded, this, &MainWindow::showSnapshot);
     connect(m_session, &WorkspaceSession::workspaceFailed, this, [this](const QString &, const QString &message) {
+        qWarning("cannot open workspace: %s", qUtf8Printable(message));
+        m_workspaceLabel->setText(message);
         QMessageBox box(QMessageBox::Warning, tr("Cannot open workspace"), message, QMessageBox::Ok, this);
         box.setTextFormat(Qt::PlainText);
         box.exec();

@@ -153,7 +153,7 @@ private Q_SLOTS:
         QVERIFY(workspace);
         {
             WorkspaceWriter writer(*workspace);
-            const qint64 source = writer.addSource(SourceInfo{0, QStringLiteral("/x.json"), 3, "abc", QStringLiteral("inventory-json")});
+            const qint64 source = writer.addSource(SourceInfo{0, QStringLiteral("/x.json"), 3, "abc", {}, QStringLiteral("inventory-json")});
             AgentRecord agent;
             agent.id = QStringLiteral("a1");
             agent.credentials.push_back(CredentialRecord{QStringLiteral("api-key"), QStringLiteral("k1")});
@@ -165,7 +165,7 @@ private Q_SLOTS:
         QCOMPARE(info->counts.agents, 0);
         {
             WorkspaceWriter writer(*workspace);
-            const qint64 source = writer.addSource(SourceInfo{0, QStringLiteral("/x.json"), 3, "abc", QStringLiteral("inventory-json")});
+            const qint64 source = writer.addSource(SourceInfo{0, QStringLiteral("/x.json"), 3, "abc", {}, QStringLiteral("inventory-json")});
             AgentRecord agent;
             agent.id = QStringLiteral("a1");
             agent.credentials.push_back(CredentialRecord{QStringLiteral("api-key"), QStringLiteral("k1")});
