@@ -20,6 +20,7 @@ namespace chainsight {
 namespace {
 
 namespace od = simdjson::ondemand;
+using namespace std::string_view_literals; // comparisons against literals must not call strlen per record
 
 constexpr std::size_t chunkBytes = 8u << 20;
 constexpr std::size_t maximumLineBytes = 256u << 20;
@@ -241,10 +242,10 @@ bool anyValueText(od::value value, std::string_view *text)
         od::value inner;
         if (field.value().get(inner) != simdjson::SUCCESS)
             return false;
-        if (key == "stringValue") {
+        if (key == "stringValue"sv) {
             return inner.get_string().get(*text) == simdjson::SUCCESS;
         }
-        if (key == "intValue" || key == "boolValue" || key == "doubleValue") {
+        if (key == "intValue"sv || key == "boolValue"sv || key == "doubleValue"sv) {
             od::json_type type;
             if (inner.type().get(type) != simdjson::SUCCESS)
                 return false;
@@ -409,7 +410,7 @@ private:
                 ok = false;
                 break;
             }
-            if (key != "resourceSpans")
+            if (key != "resourceSpans"sv)
                 continue;
             sawSpans = true;
             od::array resources;
@@ -461,7 +462,7 @@ private:
             od::value inner;
             if (field.unescaped_key().get(key) != simdjson::SUCCESS || field.value().get(inner) != simdjson::SUCCESS)
                 return false;
-            if (key == "resource") {
+            if (key == "resource"sv) {
                 od::object resource;
                 if (inner.get_object().get(resource) != simdjson::SUCCESS)
                     return false;
@@ -471,7 +472,7 @@ private:
                     if (resourceField.unescaped_key().get(resourceKey) != simdjson::SUCCESS
                         || resourceField.value().get(attributes) != simdjson::SUCCESS)
                         return false;
-                    if (resourceKey != "attributes")
+                    if (resourceKey != "attributes"sv)
                         continue;
                     od::array list;
                     if (attributes.get_array().get(list) != simdjson::SUCCESS)
@@ -490,18 +491,18 @@ private:
                             od::value pairValue;
                             if (pairField.value().get(pairValue) != simdjson::SUCCESS)
                                 return false;
-                            if (pairKey == "key") {
+                            if (pairKey == "key"sv) {
                                 if (pairValue.get_string().get(attributeKey) != simdjson::SUCCESS)
                                     return false;
-                                isService = attributeKey == "service.name";
-                            } else if (pairKey == "value" && isService) {
+                                isService = attributeKey == "service.name"sv;
+                            } else if (pairKey == "value"sv && isService) {
                                 if (anyValueText(pairValue, &text))
                                     service = m_batch->store(text);
                             }
                         }
                     }
                 }
-            } else if (key == "scopeSpans" || key == "instrumentationLibrarySpans") {
+            } else if (key == "scopeSpans"sv || key == "instrumentationLibrarySpans"sv) {
                 od::array scopes;
                 if (inner.get_array().get(scopes) != simdjson::SUCCESS)
                     return false;
@@ -514,7 +515,7 @@ private:
                         od::value spans;
                         if (scopeField.unescaped_key().get(scopeKey) != simdjson::SUCCESS || scopeField.value().get(spans) != simdjson::SUCCESS)
                             return false;
-                        if (scopeKey != "spans")
+                        if (scopeKey != "spans"sv)
                             continue;
                         od::array spanList;
                         if (spans.get_array().get(spanList) != simdjson::SUCCESS)
@@ -563,24 +564,24 @@ private:
             if (field.unescaped_key().get(key) != simdjson::SUCCESS || field.value().get(inner) != simdjson::SUCCESS)
                 return false;
             std::string_view text;
-            if (key == "traceId") {
+            if (key == "traceId"sv) {
                 if (inner.get_string().get(text) != simdjson::SUCCESS)
                     return false;
                 row.traceId = m_batch->store(text);
-            } else if (key == "spanId") {
+            } else if (key == "spanId"sv) {
                 if (inner.get_string().get(text) != simdjson::SUCCESS)
                     return false;
                 row.spanId = m_batch->store(text);
-            } else if (key == "parentSpanId") {
+            } else if (key == "parentSpanId"sv) {
                 if (inner.get_string().get(text) != simdjson::SUCCESS)
                     return false;
                 row.parentSpanId = m_batch->store(text);
-            } else if (key == "name") {
+            } else if (key == "name"sv) {
                 if (inner.get_string().get(name) != simdjson::SUCCESS)
                     return false;
-            } else if (key == "startTimeUnixNano") {
+            } else if (key == "startTimeUnixNano"sv) {
                 row.timeMs = parseUnixNanos(inner);
-            } else if (key == "status") {
+            } else if (key == "status"sv) {
                 od::object status;
                 if (inner.get_object().get(status) != simdjson::SUCCESS)
                     return false;
@@ -589,16 +590,16 @@ private:
                     od::value code;
                     if (statusField.unescaped_key().get(statusKey) != simdjson::SUCCESS || statusField.value().get(code) != simdjson::SUCCESS)
                         return false;
-                    if (statusKey != "code")
+                    if (statusKey != "code"sv)
                         continue;
                     std::int64_t number = 0;
                     std::string_view label;
                     if (code.get_int64().get(number) == simdjson::SUCCESS)
                         row.error = number == 2;
                     else if (code.get_string().get(label) == simdjson::SUCCESS)
-                        row.error = label == "STATUS_CODE_ERROR" || label == "ERROR";
+                        row.error = label == "STATUS_CODE_ERROR"sv || label == "ERROR"sv;
                 }
-            } else if (key == "attributes") {
+            } else if (key == "attributes"sv) {
                 od::array list;
                 if (inner.get_array().get(list) != simdjson::SUCCESS)
                     return false;
@@ -612,51 +613,51 @@ private:
                         od::value pairValue;
                         if (pairField.unescaped_key().get(pairKey) != simdjson::SUCCESS || pairField.value().get(pairValue) != simdjson::SUCCESS)
                             return false;
-                        if (pairKey == "key") {
+                        if (pairKey == "key"sv) {
                             if (pairValue.get_string().get(attributeKey) != simdjson::SUCCESS)
                                 return false;
                             continue;
                         }
-                        if (pairKey != "value")
+                        if (pairKey != "value"sv)
                             continue;
                         // Only the attributes the analysis uses are read; the rest stay in the raw record.
                         std::string_view valueText;
                         const std::string_view k = attributeKey;
-                        if (k == "gen_ai.operation.name") {
+                        if (k == "gen_ai.operation.name"sv) {
                             if (anyValueText(pairValue, &valueText))
                                 operation = valueText;
-                        } else if (k == "gen_ai.agent.id") {
+                        } else if (k == "gen_ai.agent.id"sv) {
                             if (anyValueText(pairValue, &valueText))
                                 row.ownAgent = m_batch->store(valueText);
-                        } else if (k == "gen_ai.agent.name") {
+                        } else if (k == "gen_ai.agent.name"sv) {
                             if (anyValueText(pairValue, &valueText))
                                 agentName = valueText;
-                        } else if (k == "gen_ai.tool.name") {
+                        } else if (k == "gen_ai.tool.name"sv) {
                             if (anyValueText(pairValue, &valueText))
                                 tool = valueText;
-                        } else if (k == "gen_ai.tool.call.id") {
+                        } else if (k == "gen_ai.tool.call.id"sv) {
                             if (anyValueText(pairValue, &valueText))
                                 row.toolCallId = m_batch->store(valueText);
-                        } else if (k == "gen_ai.conversation.id" || k == "session.id") {
-                            if (anyValueText(pairValue, &valueText) && (row.sessionId.empty() || k == "session.id"))
+                        } else if (k == "gen_ai.conversation.id"sv || k == "session.id"sv) {
+                            if (anyValueText(pairValue, &valueText) && (row.sessionId.empty() || k == "session.id"sv))
                                 row.sessionId = m_batch->store(valueText);
-                        } else if (k == "enduser.id" || k == "user.id") {
+                        } else if (k == "enduser.id"sv || k == "user.id"sv) {
                             if (anyValueText(pairValue, &valueText) && row.originator.empty())
                                 row.originator = m_batch->store(valueText);
-                        } else if (k == "gen_ai.request.model") {
+                        } else if (k == "gen_ai.request.model"sv) {
                             if (anyValueText(pairValue, &valueText))
                                 model = valueText;
-                        } else if (k == "server.address") {
+                        } else if (k == "server.address"sv) {
                             if (anyValueText(pairValue, &valueText))
                                 server = valueText;
-                        } else if (k == "aws.request_id") {
+                        } else if (k == "aws.request_id"sv) {
                             if (anyValueText(pairValue, &valueText)) {
                                 row.correlationId = m_batch->store(valueText);
                                 addAttribute(k, valueText);
                             }
-                        } else if (k == "mcp.session.id" || k == "jsonrpc.request.id" || k == "rpc.service" || k == "rpc.method"
-                                   || k == "gen_ai.tool.type" || k == "mcp.method.name" || k == "gen_ai.tool.call.arguments"
-                                   || k == "gen_ai.system" || k == "gen_ai.provider.name" || k == "az.namespace") {
+                        } else if (k == "mcp.session.id"sv || k == "jsonrpc.request.id"sv || k == "rpc.service"sv || k == "rpc.method"sv
+                                   || k == "gen_ai.tool.type"sv || k == "mcp.method.name"sv || k == "gen_ai.tool.call.arguments"sv
+                                   || k == "gen_ai.system"sv || k == "gen_ai.provider.name"sv || k == "az.namespace"sv) {
                             if (anyValueText(pairValue, &valueText))
                                 addAttribute(k, valueText);
                         }
@@ -670,12 +671,12 @@ private:
         if (operation.empty())
             operation = name.substr(0, name.find(' '));
         row.kind = m_batch->store(operation);
-        row.isAgentSpan = operation == "invoke_agent" || operation == "create_agent" || operation == "invoke_workflow";
+        row.isAgentSpan = operation == "invoke_agent"sv || operation == "create_agent"sv || operation == "invoke_workflow"sv;
         // "invoke_agent Support supervisor" names the agent after the operation when no attribute does.
         if (row.isAgentSpan && agentName.empty() && name.find(' ') != std::string_view::npos)
             agentName = name.substr(name.find(' ') + 1);
         const std::string_view action = !tool.empty()               ? tool
-                                        : operation == "chat"       ? model
+                                        : operation == "chat"sv       ? model
                                         : row.isAgentSpan && !agentName.empty() ? agentName
                                                                     : name;
         row.action = m_batch->store(action);
@@ -821,7 +822,11 @@ private:
         m_agentNumbers.emplace(m_key, number);
         return number;
     }
-    std::unordered_map<std::uint64_t, std::uint32_t> m_agentOfSpan;
+    std::unordered_map<std::uint64_t, std::uint32_t> m_agentOfSpan = [] {
+        std::unordered_map<std::uint64_t, std::uint32_t> map;
+        map.reserve(1u << 18);
+        return map;
+    }();
     std::unordered_map<std::string, std::uint32_t> m_agentNumbers;
     std::vector<std::string> m_agentNames;
     std::unordered_map<std::string, std::string> m_originatorOfTrace;
@@ -854,25 +859,35 @@ public:
     }
 
 private:
+    struct Cache
+    {
+        std::unordered_map<std::string, qint64> ids;
+        std::string lastKey; // consecutive spans mostly share their agent and originator
+        qint64 lastId = 0;
+    };
+
     template<typename Resolve>
-    qint64 lookup(std::unordered_map<std::string, qint64> &cache, std::string_view key, Resolve resolve)
+    qint64 lookup(Cache &cache, std::string_view key, Resolve resolve)
     {
         if (key.empty())
             return 0;
-        m_key.assign(key);
-        if (const auto it = cache.find(m_key); it != cache.end())
-            return it->second;
-        const qint64 id = resolve(QString::fromUtf8(key.data(), static_cast<qsizetype>(key.size())));
-        cache.emplace(m_key, id);
-        return id;
+        if (key == cache.lastKey)
+            return cache.lastId;
+        cache.lastKey.assign(key);
+        if (const auto it = cache.ids.find(cache.lastKey); it != cache.ids.end()) {
+            cache.lastId = it->second;
+            return cache.lastId;
+        }
+        cache.lastId = resolve(QString::fromUtf8(key.data(), static_cast<qsizetype>(key.size())));
+        cache.ids.emplace(cache.lastKey, cache.lastId);
+        return cache.lastId;
     }
 
     WorkspaceWriter &m_writer;
     qint64 m_sourceId;
-    std::string m_key;
-    std::unordered_map<std::string, qint64> m_agents;
-    std::unordered_map<std::string, qint64> m_humans;
-    std::unordered_map<std::string, qint64> m_tools;
+    Cache m_agents;
+    Cache m_humans;
+    Cache m_tools;
 };
 
 bool looksLikeNdjson(QFile &file)
@@ -935,17 +950,17 @@ qint64 OtlpTraceImporter::import(ImportContext &context) const
             for (const SpanRow &row : batch->rows) {
                 AuditEventView event;
                 event.timeMs = row.timeMs;
-                event.protocol = "otlp";
+                event.protocol = "otlp"sv;
                 event.kind = batch->view(row.kind);
                 event.actorAlias = batch->view(row.agent);
                 event.actorIdentity = identities.agent(event.actorAlias);
                 event.originator = batch->view(row.originator);
                 identities.human(event.originator);
                 event.action = batch->view(row.action);
-                if (event.kind == "execute_tool")
+                if (event.kind == "execute_tool"sv)
                     identities.tool(event.action);
                 event.resource = batch->view(row.resource);
-                event.outcome = row.error ? std::string_view("error") : std::string_view("ok");
+                event.outcome = row.error ? "error"sv : "ok"sv;
                 event.traceId = batch->view(row.traceId);
                 event.spanId = batch->view(row.spanId);
                 event.parentSpanId = batch->view(row.parentSpanId);
@@ -964,7 +979,7 @@ qint64 OtlpTraceImporter::import(ImportContext &context) const
                 link.delegatorIdentity = identities.agent(link.delegatorAlias);
                 link.delegateAlias = batch->view(edge.delegate);
                 link.delegateIdentity = identities.agent(link.delegateAlias);
-                link.protocol = "otlp";
+                link.protocol = "otlp"sv;
                 link.timeMs = edge.timeMs;
                 link.traceId = batch->view(edge.traceId);
                 writer.addDelegationEdge(link, context.sourceId(), std::nullopt);
