@@ -163,6 +163,72 @@ private Q_SLOTS:
         QCOMPARE(column(*workspace, "SELECT count(*) FROM delegation_edges"), QStringList{QString::number(edges)});
     }
 
+    // Hostile and broken input: a located diagnostic, no crash, and the good records around it still import.
+    void badInputIsReportedNotFatal_data()
+    {
+        QTest::addColumn<QByteArray>("badLine");
+        QTest::addColumn<QString>("message");
+        QTest::newRow("truncated") << QByteArray(R"({"resourceSpans":[{"scopeSpans":[{"spans":[{"traceId":"ab")") << QStringLiteral("invalid JSON");
+        QTest::newRow("wrong types") << QByteArray(R"({"resourceSpans":{"scopeSpans":7}})") << QStringLiteral("not an OTLP");
+        QTest::newRow("span id not a string") << QByteArray(R"({"resourceSpans":[{"scopeSpans":[{"spans":[{"traceId":"ab","spanId":12}]}]}]})")
+                                              << QStringLiteral("not an OTLP");
+        QTest::newRow("invalid utf-8") << QByteArray("{\"resourceSpans\":[{\"scopeSpans\":[{\"spans\":[{\"traceId\":\"a\xff\xfe\",\"spanId\":\"b\"}]}]}]}")
+                                       << QStringLiteral("invalid JSON");
+        QTest::newRow("nested 100000 deep") << QByteArray(100000, '[') + QByteArray(100000, ']') << QStringLiteral("request skipped");
+        QTest::newRow("not an object") << QByteArray("[1,2,3]") << QStringLiteral("request skipped");
+    }
+
+    void badInputIsReportedNotFatal()
+    {
+        QFETCH(QByteArray, badLine);
+        QFETCH(QString, message);
+        QTemporaryDir dir;
+        QFile good(fixture(QStringLiteral("agents.jsonl")));
+        QVERIFY(good.open(QIODevice::ReadOnly));
+        const QByteArray firstLine = good.readLine();
+        const QString path = dir.filePath(QStringLiteral("bad.jsonl"));
+        QFile file(path);
+        QVERIFY(file.open(QIODevice::WriteOnly));
+        file.write(firstLine);
+        file.write(badLine + '\n');
+        file.write(firstLine);
+        file.close();
+        QString error;
+        auto workspace = Workspace::open(dir.filePath(QStringLiteral("w.chainsight")), Workspace::OpenMode::CreateIfMissing, &error);
+        const ImportResult result = importInto(*workspace, {path});
+        QCOMPARE(result.status, ImportResult::Status::Committed);
+        QCOMPARE(result.files[0].records, 4);
+        QCOMPARE(result.files[0].errorCount(), 1);
+        const Diagnostic &diagnostic = result.files[0].diagnostics.constFirst();
+        QCOMPARE(diagnostic.position.line, 2);
+        QVERIFY2(diagnostic.message.contains(message), qPrintable(diagnostic.message));
+
+        ImportOptions strict;
+        strict.strict = true;
+        auto second = Workspace::open(dir.filePath(QStringLiteral("strict.chainsight")), Workspace::OpenMode::CreateIfMissing, &error);
+        const std::atomic_bool notCancelled{false};
+        QCOMPARE(ImportRunner::run(*second, {path}, strict, {}, notCancelled).status, ImportResult::Status::Aborted);
+        QCOMPARE(column(*second, "SELECT count(*) FROM events"), QStringList{QStringLiteral("0")});
+    }
+
+    void aFiftyMegabyteLineImports()
+    {
+        QTemporaryDir dir;
+        const QString path = dir.filePath(QStringLiteral("big-line.jsonl"));
+        QFile file(path);
+        QVERIFY(file.open(QIODevice::WriteOnly));
+        file.write(R"({"resourceSpans":[{"scopeSpans":[{"spans":[{"traceId":"0af7651916cd43dd8448eb211c80319c","spanId":"aa","name":"chat x","attributes":[{"key":"gen_ai.input.messages","value":{"stringValue":")");
+        file.write(QByteArray(50 << 20, 'x'));
+        file.write(R"("}}]}]}]}]})" "\n");
+        file.close();
+        QString error;
+        auto workspace = Workspace::open(dir.filePath(QStringLiteral("w.chainsight")), Workspace::OpenMode::CreateIfMissing, &error);
+        const ImportResult result = importInto(*workspace, {path});
+        QCOMPARE(result.status, ImportResult::Status::Committed);
+        QCOMPARE(result.files[0].records, 1);
+        QCOMPARE(result.files[0].errorCount(), 0);
+    }
+
     void generatedWorldResolvesEveryInventoryAgentAndOnlyTrueShadows()
     {
         const QString generator = QStringLiteral(CHAINSIGHT_SHARED_DIR "/bench/gen_enterprise.py");
