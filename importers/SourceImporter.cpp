@@ -62,6 +62,16 @@ QStringList knownFormats()
     return formats;
 }
 
+bool isJsonWebKeySet(const QString &path)
+{
+    QFile file(path);
+    if (!file.open(QIODevice::ReadOnly))
+        return false;
+    const QByteArray head = file.read(4096);
+    const qsizetype keys = head.indexOf("\"keys\"");
+    return keys >= 0 && head.indexOf("\"kty\"") > keys && head.trimmed().startsWith('{');
+}
+
 const SourceImporter *sniffImporter(const QString &path, QString *reason)
 {
     QFile file(path);

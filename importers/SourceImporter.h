@@ -65,6 +65,9 @@ const std::vector<std::unique_ptr<SourceImporter>> &sourceImporters();
 const SourceImporter *importerForFormat(const QString &format);
 QStringList knownFormats();
 
+// Whether the file is a JWKS (keys to verify JWT captures with) rather than data to import.
+bool isJsonWebKeySet(const QString &path);
+
 // Picks the importer whose sniff is most confident; nullptr with *reason set when none fits.
 const SourceImporter *sniffImporter(const QString &path, QString *reason);
 

@@ -4,6 +4,7 @@
 #include "IdentitiesPanel.h"
 #include "ImportStatusWidget.h"
 #include "InventoryPanel.h"
+#include "SourceImporter.h"
 #include "WorkspaceOverview.h"
 
 #include <QAction>
@@ -187,7 +188,20 @@ void MainWindow::importFiles(const QStringList &paths)
         statusBar()->showMessage(tr("An import is already running"), 5000);
         return;
     }
-    m_session->importFiles(paths);
+    // A JWKS dropped or chosen together with token captures is the key set to verify them with, not data.
+    ImportOptions options;
+    QStringList inputs;
+    for (const QString &path : paths) {
+        if (isJsonWebKeySet(path))
+            options.jwksPath = path;
+        else
+            inputs.push_back(path);
+    }
+    if (inputs.isEmpty()) {
+        statusBar()->showMessage(tr("A key set alone imports nothing: drop it together with the token captures"), 8000);
+        return;
+    }
+    m_session->importFiles(inputs, options);
 }
 
 void MainWindow::showSnapshot(const WorkspaceSnapshot &snapshot)

@@ -13,6 +13,8 @@
 #include <QDockWidget>
 #include <QDir>
 #include <QLineEdit>
+#include <QMimeData>
+#include <QUrl>
 #include <QSignalSpy>
 #include <QStandardPaths>
 #include <QTableView>
@@ -113,6 +115,27 @@ private Q_SLOTS:
         QCOMPARE(window.inventoryPanel()->proxy()->rowCount(), 3 + 4);
         QCOMPARE(window.overview()->sourceModel()->rowCount(), 2);
         saveArtefact(window, QStringLiteral("04-after-import.png"));
+    }
+
+    void droppedFilesAreImported()
+    {
+        QTemporaryDir dir;
+        MainWindow window;
+        QSignalSpy shown(&window, &MainWindow::workspaceShown);
+        window.show();
+        window.session()->openWorkspace(dir.filePath(QStringLiteral("drop.chainsight")), true);
+        QVERIFY(shown.wait(30000));
+
+        QMimeData mime;
+        mime.setUrls({QUrl::fromLocalFile(fixture(QStringLiteral("valid.csv")))});
+        QDragEnterEvent enter(QPoint(10, 10), Qt::CopyAction, &mime, Qt::LeftButton, Qt::NoModifier);
+        QApplication::sendEvent(&window, &enter);
+        QVERIFY(enter.isAccepted());
+        QSignalSpy finished(window.session(), &WorkspaceSession::importFinished);
+        QDropEvent drop(QPointF(10, 10), Qt::CopyAction, &mime, Qt::LeftButton, Qt::NoModifier);
+        QApplication::sendEvent(&window, &drop);
+        QVERIFY(finished.wait(30000));
+        QTRY_COMPARE_WITH_TIMEOUT(window.inventoryPanel()->proxy()->rowCount(), 3, 30000);
     }
 
     void etaIsRoundedAndQuietEarly_data()
