@@ -657,7 +657,7 @@ private:
                             }
                         } else if (k == "mcp.session.id"sv || k == "jsonrpc.request.id"sv || k == "rpc.service"sv || k == "rpc.method"sv
                                    || k == "gen_ai.tool.type"sv || k == "mcp.method.name"sv || k == "gen_ai.tool.call.arguments"sv
-                                   || k == "gen_ai.system"sv || k == "gen_ai.provider.name"sv || k == "az.namespace"sv) {
+                                   || k == "az.namespace"sv) {
                             if (anyValueText(pairValue, &valueText))
                                 addAttribute(k, valueText);
                         }
