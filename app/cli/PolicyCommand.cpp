@@ -5,6 +5,7 @@
 #include "cedar/IntegrationTest.h"
 #include "cedar/PolicyFormatter.h"
 #include "cedar/PolicyParser.h"
+#include "cedar/PolicyUsage.h"
 #include "cedar/Schema.h"
 #include "cedar/ValueJson.h"
 
@@ -46,7 +47,9 @@ void printUsage(QTextStream &s)
       << "  check P.cedar [--schema S.cedarschema]   report diagnostics as file:line:col: error|warning: message\n"
       << "  format P.cedar                           print the policies in canonical layout\n"
       << "  eval --policies P.cedar --entities E.json --request R.json [--schema S.cedarschema]\n"
-      << "                                           print the decision, reasons, errors and explanations\n"
+      << "                                           print the decision, reasons, errors and explanations;\n"
+      << "                                           with an array of requests: results, per-policy usage and\n"
+      << "                                           warnings for policies never applied, shadowed or erring\n"
       << "  eval --corpus-test T.json --root DIR     run one Cedar integration test file\n\n"
       << "Exit codes: 0 ok, 1 a gate tripped (a corpus request mismatched), 2 bad usage or bad input, 3 internal error.\n";
     s.flush();
@@ -275,40 +278,82 @@ int runEval(const QStringList &args)
         err() << entitiesFile << ": error: " << QString::fromStdString(error) << '\n';
         return BadInput;
     }
+    auto parseRequest = [&](const nlohmann::json &j, Request &request) {
+        if (!j.is_object() || !entityUidFromJson(j.value("principal", nlohmann::json()), request.principal, error)
+            || !entityUidFromJson(j.value("action", nlohmann::json()), request.action, error)
+            || !entityUidFromJson(j.value("resource", nlohmann::json()), request.resource, error)) {
+            if (error.empty())
+                error = "a request must be an object with principal, action and resource";
+            return false;
+        }
+        SchemaTypePtr contextType;
+        if (schemaPtr)
+            if (const SchemaAction *a = schemaPtr->action(request.action))
+                contextType = a->context;
+        if (j.contains("context")) {
+            Value context;
+            if (!valueFromJson(j["context"], contextType, schemaPtr, context, error) || context.kind() != ValueKind::Record) {
+                error = "context: " + (error.empty() ? std::string("must be an object") : error);
+                return false;
+            }
+            request.context = context;
+        }
+        return true;
+    };
+    auto responseJson = [&](const Response &response) {
+        nlohmann::json result;
+        result["decision"] = response.decision == Decision::Allow ? "allow" : "deny";
+        result["reason"] = response.reasons;
+        auto errors = nlohmann::json::array();
+        for (const auto &e : response.errors)
+            errors.push_back({{"policy", e.policyId}, {"message", e.message}});
+        result["errors"] = errors;
+        return result;
+    };
+    auto dump = [](const nlohmann::json &j) {
+        return QString::fromStdString(j.dump(2, ' ', false, nlohmann::json::error_handler_t::replace));
+    };
+    Authorizer authorizer(parsed.policySet, store);
+    if (requestJson.is_array()) {
+        // A request set: one result per request, then author diagnostics over the whole set.
+        std::vector<Request> requests;
+        for (size_t i = 0; i < requestJson.size(); ++i) {
+            Request request;
+            if (!parseRequest(requestJson[i], request)) {
+                err() << requestFile << ": error: request #" << i << ": " << QString::fromStdString(error) << '\n';
+                return BadInput;
+            }
+            requests.push_back(request);
+        }
+        nlohmann::json batch = nlohmann::json::object();
+        auto results = nlohmann::json::array();
+        for (const Request &r : requests)
+            results.push_back(responseJson(authorizer.isAuthorized(r)));
+        batch["results"] = results;
+        const PolicyUsageReport usage = analyzePolicyUsage(authorizer, requests);
+        auto policies = nlohmann::json::array();
+        for (const auto &u : usage.policies)
+            policies.push_back({{"policy", u.policyId}, {"applied", u.applied}, {"determining", u.determining}, {"erred", u.erred}});
+        batch["policies"] = policies;
+        for (const auto &d : usage.diagnostics)
+            printDiagnostic(policyFile, d);
+        err().flush();
+        out() << dump(batch) << '\n';
+        out().flush();
+        return Ok;
+    }
     Request request;
-    if (!requestJson.is_object() || !entityUidFromJson(requestJson.value("principal", nlohmann::json()), request.principal, error)
-        || !entityUidFromJson(requestJson.value("action", nlohmann::json()), request.action, error)
-        || !entityUidFromJson(requestJson.value("resource", nlohmann::json()), request.resource, error)) {
+    if (!parseRequest(requestJson, request)) {
         err() << requestFile << ": error: " << QString::fromStdString(error) << '\n';
         return BadInput;
     }
-    SchemaTypePtr contextType;
-    if (schemaPtr)
-        if (const SchemaAction *a = schemaPtr->action(request.action))
-            contextType = a->context;
-    if (requestJson.contains("context")) {
-        Value context;
-        if (!valueFromJson(requestJson["context"], contextType, schemaPtr, context, error)
-            || context.kind() != ValueKind::Record) {
-            err() << requestFile << ": error: context: " << QString::fromStdString(error.empty() ? "must be an object" : error) << '\n';
-            return BadInput;
-        }
-        request.context = context;
-    }
-    Authorizer authorizer(parsed.policySet, store);
     const Response response = authorizer.isAuthorized(request);
-    nlohmann::json result;
-    result["decision"] = response.decision == Decision::Allow ? "allow" : "deny";
-    result["reason"] = response.reasons;
-    auto errors = nlohmann::json::array();
-    for (const auto &e : response.errors)
-        errors.push_back({{"policy", e.policyId}, {"message", e.message}});
-    result["errors"] = errors;
+    nlohmann::json result = responseJson(response);
     auto explanations = nlohmann::json::array();
     for (const auto &x : explainRequest(authorizer, request))
         explanations.push_back(explanationToJson(x));
     result["explanations"] = explanations;
-    out() << QString::fromStdString(result.dump(2, ' ', false, nlohmann::json::error_handler_t::replace)) << '\n';
+    out() << dump(result) << '\n';
     out().flush();
     return Ok;
 }

@@ -113,6 +113,9 @@ Response Authorizer::isAuthorized(const Request &request) const
     std::sort(r.reasonIndices.begin(), r.reasonIndices.end());
     for (size_t i : r.reasonIndices)
         r.reasons.push_back(m_policies.policies[i].id);
+    r.satisfiedIndices = permits;
+    r.satisfiedIndices.insert(r.satisfiedIndices.end(), forbids.begin(), forbids.end());
+    std::sort(r.satisfiedIndices.begin(), r.satisfiedIndices.end());
     return r;
 }
 

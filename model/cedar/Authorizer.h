@@ -23,6 +23,7 @@ struct Response final {
     std::vector<std::string> reasons;      // ids of the determining policies
     std::vector<PolicyError> errors;       // policies skipped because their condition erred
     std::vector<size_t> reasonIndices;
+    std::vector<size_t> satisfiedIndices;  // every policy whose scope and conditions held
 };
 
 // Authorizes requests against one policy set and one entity store. Construction indexes the

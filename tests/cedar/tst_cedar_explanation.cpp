@@ -2,6 +2,7 @@
 #include "cedar/Explanation.h"
 #include "cedar/PolicyFormatter.h"
 #include "cedar/PolicyParser.h"
+#include "cedar/PolicyUsage.h"
 #include "cedar/ValueJson.h"
 
 #include <QtTest>
@@ -18,6 +19,7 @@ private Q_SLOTS:
     void whyNot();
     void formatRoundTrip_data();
     void formatRoundTrip();
+    void usageOverRequests();
 
 private:
     EntityStore m_store;
@@ -109,6 +111,31 @@ void TestCedarExplanation::formatRoundTrip()
     const auto second = PolicyParser::parse(formatted);
     QVERIFY2(second.ok(), formatted.c_str());
     QCOMPARE(QString::fromStdString(formatPolicySet(second.policySet)), QString::fromStdString(formatted));
+}
+
+void TestCedarExplanation::usageOverRequests()
+{
+    const auto parsed = PolicyParser::parse(
+        "permit(principal, action, resource);\n"
+        "forbid(principal, action, resource) when { context.approved == false };\n"
+        "permit(principal == Agent::\"nobody\", action, resource);\n"
+        "permit(principal, action, resource) when { resource.missing };\n");
+    QVERIFY(parsed.ok());
+    Authorizer az(parsed.policySet, m_store);
+    const auto report = analyzePolicyUsage(az, {m_request, m_request});
+    QCOMPARE(report.requests, size_t(2));
+    QCOMPARE(report.policies[0].applied, size_t(2));
+    QCOMPARE(report.policies[0].determining, size_t(0));
+    QCOMPARE(report.policies[1].determining, size_t(2));
+    QCOMPARE(report.policies[3].erred, size_t(2));
+    QStringList messages;
+    for (const auto &d : report.diagnostics)
+        messages << QString::fromStdString(d.message);
+    QCOMPARE(messages.size(), 3);
+    QVERIFY(messages[0].contains(QStringLiteral("policy0` is shadowed")));
+    QVERIFY(messages[1].contains(QStringLiteral("policy2` never applied")));
+    QVERIFY(messages[2].contains(QStringLiteral("policy3` erred on 2 of 2")));
+    QCOMPARE(static_cast<int>(report.diagnostics[1].location.line), 3);
 }
 
 QTEST_GUILESS_MAIN(TestCedarExplanation)
