@@ -50,7 +50,9 @@ public:
         event.correlationId = fields.text(properties, "/correlationId");
         if (event.correlationId.isEmpty())
             event.correlationId = fields.text("/correlationId");
-        const QString errorCode = fields.textOrNumber(properties, "/status/errorCode");
+        QString errorCode = fields.textOrNumber(properties, "/status/errorCode");
+        if (errorCode.isEmpty() && wrapped)
+            errorCode = fields.textOrNumber("/resultType"); // Azure Monitor repeats the error code there
         const QString failure = fields.text(properties, "/status/failureReason");
         event.resource = fields.text(properties, "/resourceDisplayName");
         const QString resourceId = fields.text(properties, "/resourceId");

@@ -396,6 +396,7 @@ private Q_SLOTS:
         const QStringList expected = {
             QStringLiteral("ServicePrincipalSignInLogs|sp-1|key-1|913b5aa740d4476dbec8c3aa6730d899|913b5aa7-40d4-476d-bec8-c3aa6730d899|ok"),
             QStringLiteral("ManagedIdentitySignInLogs|mi-1||913b5aa740d4476dbec8c3aa6730d899|913b5aa7-40d4-476d-bec8-c3aa6730d899|ok"),
+            QStringLiteral("ServicePrincipalSignInLogs|sp-1|key-old|913b5aa740d4476dbec8c3aa6730d899|913b5aa7-40d4-476d-bec8-c3aa6730d899|error"),
         };
         QCOMPARE(events, expected);
         QCOMPARE(rows(*workspace, "SELECT a.alias_type FROM aliases a ORDER BY a.alias"),
