@@ -105,7 +105,8 @@ qint64 JwtCaptureImporter::import(ImportContext &context) const
         keys = std::make_shared<const jose::JsonWebKeySet>();
         context.warning({}, QStringLiteral("no --jwks given: token signatures are recorded as not checked"));
     }
-    jose::TokenCaptureCheck check(keys);
+    // Gateways log the same token on every call it authorizes: verify each distinct token once.
+    jose::TokenCaptureCheck check(keys, {}, {}, std::make_shared<jose::SignatureResultCache>());
     jose::DpopReplayTracker replay;
     WorkspaceWriter &writer = context.writer();
 
