@@ -32,9 +32,13 @@ void orderForbidsFirst(const PolicySet &ps, std::vector<uint32_t> &list)
 Authorizer::Authorizer(const PolicySet &policies, const EntityStore &store) : m_policies(policies), m_store(store)
 {
     // Every action uid known to the store or named in a policy gets its candidate list up front.
+    // Only action entities: indexing every entity would cost entities x policies on big stores.
     std::vector<EntityUid> actions;
-    for (const auto &e : store.entities())
-        actions.push_back(e.uid);
+    for (const auto &e : store.entities()) {
+        const std::string &t = e.uid->type->name;
+        if (t == "Action" || (t.size() > 8 && t.compare(t.size() - 8, 8, "::Action") == 0))
+            actions.push_back(e.uid);
+    }
     for (const auto &p : policies.policies) {
         if (p.action.entity)
             actions.push_back(p.action.entity);
