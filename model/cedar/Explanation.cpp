@@ -103,6 +103,22 @@ std::vector<PolicyExplanation> explainRequest(const Authorizer &authorizer, cons
             x.expression = x.clauseText;
             x.span = c.scope->span;
             x.values.push_back({c.name, scopeValueText(c.uid)});
+            if (c.scope->op == ScopeOp::In || c.scope->op == ScopeOp::IsIn || c.scope->op == ScopeOp::InSet) {
+                // Show what the entity is in, so the author sees why the hierarchy did not reach the target.
+                std::string ancestors = "[";
+                if (const Entity *ent = authorizer.entities().find(c.uid)) {
+                    size_t shown = 0;
+                    for (EntityUid p2 : ent->parents) {
+                        if (shown++ == 10) {
+                            ancestors += ", …";
+                            break;
+                        }
+                        ancestors += (shown > 1 ? ", " : "") + entityToCedar(p2);
+                    }
+                }
+                ancestors += "]";
+                x.values.push_back({std::string("parents of ") + c.name, ancestors});
+            }
             x.message = std::string("the ") + c.name + " scope `" + x.clauseText + "` does not match " + c.name + " = "
                 + scopeValueText(c.uid);
             scopeFailed = true;
