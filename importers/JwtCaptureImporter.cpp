@@ -8,6 +8,9 @@
 #include <QFile>
 #include <QRegularExpression>
 
+#include <array>
+#include <thread>
+
 #include <nlohmann/json.hpp>
 
 namespace chainsight {
@@ -71,6 +74,156 @@ QString verdictJson(const jose::TokenCaptureResult &result, const jose::Delegati
     return QString::fromStdString(verdict.dump());
 }
 
+
+constexpr std::size_t captureBatchSize = 512;
+
+// One capture line on its way through reading (reader), checking (either verifier thread) and writing.
+struct TokenCaptureRecord
+{
+    QByteArray line;
+    qint64 lineNumber = 0;
+    qint64 rawOffset = 0;
+    qint64 rawLength = 0;
+    std::string token;
+    std::string dpop;
+    std::string method;
+    std::string url;
+    std::optional<qint64> timeMs;
+    QString problem; // set: the capture is skipped with this diagnostic
+    jose::TokenCaptureResult result;
+};
+
+// Reads the next line into record; false for a blank line. Lines over the limit become a problem.
+bool readCaptureLine(QFile &file, TokenCaptureRecord &record, qint64 &lineNumber, qint64 &offset)
+{
+    record.line.resize(0);
+    record.problem.clear();
+    record.rawOffset = offset;
+    bool tooLong = false;
+    while (!file.atEnd()) {
+        char chunk[16384];
+        const qint64 read = file.readLine(chunk, sizeof chunk);
+        if (read <= 0)
+            break;
+        offset += read;
+        if (record.line.size() + read <= maximumLineBytes)
+            record.line.append(chunk, read);
+        else
+            tooLong = true;
+        if (chunk[read - 1] == '\n')
+            break;
+    }
+    ++lineNumber;
+    record.lineNumber = lineNumber;
+    record.rawLength = offset - record.rawOffset;
+    if (tooLong) {
+        record.problem = QStringLiteral("line longer than %1 MB; skipped").arg(maximumLineBytes >> 20);
+        return true;
+    }
+    return !record.line.trimmed().isEmpty();
+}
+
+// Parses the capture and runs the signature, time, claims and DPoP checks; safe on any thread.
+void checkCapture(TokenCaptureRecord &record, jose::TokenCaptureCheck &check)
+{
+    if (!record.problem.isEmpty())
+        return;
+    const QByteArray trimmed = record.line.trimmed();
+    record.token.clear();
+    record.dpop.clear();
+    record.method.clear();
+    record.url.clear();
+    record.timeMs.reset();
+    if (looksLikeCompactJws(trimmed)) {
+        record.token = trimmed.toStdString();
+    } else {
+        const json capture = json::parse(trimmed.constBegin(), trimmed.constEnd(), nullptr, false);
+        if (capture.is_discarded() || !capture.is_object()) {
+            record.problem = QStringLiteral("capture skipped: not a JSON object or a compact JWS");
+            return;
+        }
+        const auto tokenField = capture.find("token");
+        if (tokenField == capture.end() || !tokenField->is_string()) {
+            record.problem = QStringLiteral("capture skipped: no \"token\" string");
+            return;
+        }
+        record.token = tokenField->get<std::string>();
+        if (const auto it = capture.find("dpop"); it != capture.end() && it->is_string())
+            record.dpop = it->get<std::string>();
+        if (const auto it = capture.find("request"); it != capture.end() && it->is_object()) {
+            record.method = jsonText(*it, "method").toStdString();
+            record.url = jsonText(*it, "url").toStdString();
+        }
+        const QString time = jsonText(capture, "time");
+        if (!time.isEmpty()) {
+            const auto parsed = parseRfc3339(time);
+            if (!parsed) {
+                record.problem = QStringLiteral("capture skipped: \"time\" is not an RFC 3339 date-time");
+                return;
+            }
+            record.timeMs = parsed->toMSecsSinceEpoch();
+        }
+    }
+    jose::TokenCapture capture;
+    capture.token = record.token;
+    capture.dpopProof = record.dpop;
+    capture.method = record.method;
+    capture.url = record.url;
+    capture.time = record.timeMs ? *record.timeMs / 1000 : 0;
+    record.result = check.check(capture, nullptr);
+    if (!record.result.claims) {
+        record.problem = QStringLiteral("token skipped: %1")
+                             .arg(qs(record.result.claimsError.empty() ? record.result.token.message : record.result.claimsError));
+    }
+}
+
+// The token's event and the delegation hops of its act chain.
+void writeCapture(const TokenCaptureRecord &record, bool keysGiven, WorkspaceWriter &writer, qint64 sourceId)
+{
+    const jose::TokenCaptureResult &result = record.result;
+    const jose::DelegationClaims &claims = *result.claims;
+    const QString issuer = qs(claims.issuer);
+    const QString client = qs(claims.effectiveClientId());
+    const jose::ActorIdentity *current = claims.currentActor();
+    // The acting party is the outermost act; without delegation it is the client the token was issued to.
+    const QString actor = current ? qs(current->clientId.empty() ? current->subject : current->clientId) : client;
+
+    AuditEvent event;
+    event.timeMs = record.timeMs ? record.timeMs : (claims.issuedAt ? std::optional<qint64>(*claims.issuedAt * 1000) : std::nullopt);
+    event.protocol = QStringLiteral("oauth");
+    event.kind = record.dpop.empty() ? QStringLiteral("access_token") : QStringLiteral("access_token+dpop");
+    event.actor = actorAlias(actor, issuer);
+    if (qs(claims.subject) != client && qs(claims.subject) != actor)
+        event.originator = qs(claims.subject);
+    event.action = qs(record.method);
+    event.resource = qs(record.url);
+    for (const std::string &scope : claims.scopes)
+        event.scopes.push_back(qs(scope));
+    event.outcome = !keysGiven ? QStringLiteral("not-checked") : qs(jose::jwsStatusName(result.token.status));
+    event.tokenId = qs(claims.tokenId);
+    event.sessionId = qs(claims.sessionId);
+    event.attributesJson = verdictJson(result, &claims, keysGiven);
+    event.line = record.lineNumber;
+    event.rawOffset = record.rawOffset;
+    event.rawLength = record.rawLength;
+    writer.resolveHuman(event.originator, sourceId);
+    const qint64 eventId = writer.addEvent(event, sourceId);
+
+    // RFC 8693: the innermost act acted first; each outer actor received the work from the one inside it.
+    for (std::size_t i = claims.actorChain.size(); i > 1; --i) {
+        const auto &from = claims.actorChain[i - 1];
+        const auto &to = claims.actorChain[i - 2];
+        DelegationLink link;
+        link.delegator = actorAlias(qs(from.clientId.empty() ? from.subject : from.clientId), issuer);
+        link.delegate = actorAlias(qs(to.clientId.empty() ? to.subject : to.clientId), issuer);
+        link.protocol = QStringLiteral("oauth");
+        link.timeMs = event.timeMs;
+        if (i == 2)
+            link.scopes = event.scopes;
+        writer.addDelegationEdge(link, sourceId, eventId);
+    }
+}
+
 } // namespace
 
 int JwtCaptureImporter::sniff(const SniffSample &sample) const
@@ -106,122 +259,51 @@ qint64 JwtCaptureImporter::import(ImportContext &context) const
         context.warning({}, QStringLiteral("no --jwks given: token signatures are recorded as not checked"));
     }
     // Gateways log the same token on every call it authorizes: verify each distinct token once.
-    jose::TokenCaptureCheck check(keys, {}, {}, std::make_shared<jose::SignatureResultCache>());
+    const auto signatureCache = std::make_shared<jose::SignatureResultCache>();
+    // Signature checks dominate; two verifiers (not thread-safe, so one each) split every batch.
+    std::array<std::unique_ptr<jose::TokenCaptureCheck>, 2> checks = {
+        std::make_unique<jose::TokenCaptureCheck>(keys, jose::VerifierPolicy{}, jose::DpopPolicy{}, signatureCache),
+        std::make_unique<jose::TokenCaptureCheck>(keys, jose::VerifierPolicy{}, jose::DpopPolicy{}, signatureCache)};
+    // Replays are judged in file order, on the writing thread, so the first use always wins.
     jose::DpopReplayTracker replay;
     WorkspaceWriter &writer = context.writer();
 
     qint64 imported = 0;
     qint64 lineNumber = 0;
     qint64 offset = 0;
+    std::vector<TokenCaptureRecord> batch(captureBatchSize);
     while (!file.atEnd()) {
         if (context.isCancelled())
             return imported;
-        const qint64 lineStart = offset;
-        QByteArray line = file.readLine(maximumLineBytes);
-        ++lineNumber;
-        offset += line.size();
-        if (!line.endsWith('\n') && !file.atEnd()) {
-            context.error({lineNumber, 1}, QStringLiteral("line longer than %1 MB; skipped").arg(maximumLineBytes >> 20));
-            while (!file.atEnd() && !line.endsWith('\n')) {
-                line = file.readLine(maximumLineBytes);
-                offset += line.size();
-            }
-            continue;
+        std::size_t filled = 0;
+        while (filled < batch.size() && !file.atEnd()) {
+            TokenCaptureRecord &record = batch[filled];
+            if (!readCaptureLine(file, record, lineNumber, offset))
+                continue; // blank
+            ++filled;
         }
-        const QByteArray trimmed = line.trimmed();
-        if (trimmed.isEmpty())
-            continue;
+        std::thread helper([&] {
+            for (std::size_t i = filled / 2; i < filled; ++i)
+                checkCapture(batch[i], *checks[1]);
+        });
+        for (std::size_t i = 0; i < filled / 2; ++i)
+            checkCapture(batch[i], *checks[0]);
+        helper.join();
 
-        jose::TokenCapture capture;
-        std::string token;
-        std::string dpop;
-        std::string method;
-        std::string url;
-        std::optional<qint64> timeMs;
-        if (looksLikeCompactJws(trimmed)) {
-            token = trimmed.toStdString();
-        } else {
-            const json record = json::parse(trimmed.constBegin(), trimmed.constEnd(), nullptr, false);
-            if (record.is_discarded() || !record.is_object()) {
-                context.error({lineNumber, 1}, QStringLiteral("capture skipped: not a JSON object or a compact JWS"));
+        for (std::size_t i = 0; i < filled; ++i) {
+            TokenCaptureRecord &record = batch[i];
+            if (!record.problem.isEmpty()) {
+                context.error({record.lineNumber, 1}, record.problem);
                 continue;
             }
-            const auto tokenField = record.find("token");
-            if (tokenField == record.end() || !tokenField->is_string()) {
-                context.error({lineNumber, 1}, QStringLiteral("capture skipped: no \"token\" string"));
-                continue;
+            if (record.result.dpop && record.result.dpop->valid()
+                && !replay.recordFirstUse(record.result.dpop->thumbprint, record.result.dpop->tokenId, record.result.dpop->issuedAt)) {
+                record.result.dpop->status = jose::DpopStatus::Replayed;
+                record.result.dpop->message = "DPoP proof jti already used with this key earlier in the file";
             }
-            token = tokenField->get<std::string>();
-            if (const auto it = record.find("dpop"); it != record.end() && it->is_string())
-                dpop = it->get<std::string>();
-            if (const auto it = record.find("request"); it != record.end() && it->is_object()) {
-                method = jsonText(*it, "method").toStdString();
-                url = jsonText(*it, "url").toStdString();
-            }
-            const QString time = jsonText(record, "time");
-            if (!time.isEmpty()) {
-                const auto parsed = parseRfc3339(time);
-                if (!parsed) {
-                    context.error({lineNumber, 1}, QStringLiteral("capture skipped: \"time\" is not an RFC 3339 date-time"));
-                    continue;
-                }
-                timeMs = parsed->toMSecsSinceEpoch();
-            }
+            writeCapture(record, keysGiven, writer, context.sourceId());
+            ++imported;
         }
-        capture.token = token;
-        capture.dpopProof = dpop;
-        capture.method = method;
-        capture.url = url;
-        capture.time = timeMs ? *timeMs / 1000 : 0;
-        const jose::TokenCaptureResult result = check.check(capture, &replay);
-        if (!result.claims) {
-            context.error({lineNumber, 1}, QStringLiteral("token skipped: %1").arg(qs(result.claimsError.empty() ? result.token.message : result.claimsError)));
-            continue;
-        }
-        const jose::DelegationClaims &claims = *result.claims;
-        const QString issuer = qs(claims.issuer);
-        const QString client = qs(claims.effectiveClientId());
-        const jose::ActorIdentity *current = claims.currentActor();
-        // The acting party is the outermost act; without delegation it is the client the token was issued to.
-        const QString actor = current ? qs(current->clientId.empty() ? current->subject : current->clientId) : client;
-
-        AuditEvent event;
-        event.timeMs = timeMs ? timeMs : (claims.issuedAt ? std::optional<qint64>(*claims.issuedAt * 1000) : std::nullopt);
-        event.protocol = QStringLiteral("oauth");
-        event.kind = dpop.empty() ? QStringLiteral("access_token") : QStringLiteral("access_token+dpop");
-        event.actor = actorAlias(actor, issuer);
-        if (qs(claims.subject) != client && qs(claims.subject) != actor)
-            event.originator = qs(claims.subject);
-        event.action = method.empty() ? QString() : qs(method);
-        event.resource = qs(url);
-        for (const std::string &scope : claims.scopes)
-            event.scopes.push_back(qs(scope));
-        event.outcome = !keysGiven ? QStringLiteral("not-checked") : qs(jose::jwsStatusName(result.token.status));
-        event.tokenId = qs(claims.tokenId);
-        event.sessionId = qs(claims.sessionId);
-        event.attributesJson = verdictJson(result, &claims, keysGiven);
-        event.line = lineNumber;
-        event.rawOffset = lineStart;
-        event.rawLength = line.size();
-        writer.resolveHuman(event.originator, context.sourceId());
-        const qint64 eventId = writer.addEvent(event, context.sourceId());
-
-        // RFC 8693: the innermost act acted first; each outer actor received the work from the one inside it.
-        if (!claims.actorChain.empty()) {
-            for (std::size_t i = claims.actorChain.size() - 1; i > 0; --i) {
-                const auto &from = claims.actorChain[i];
-                const auto &to = claims.actorChain[i - 1];
-                DelegationLink link;
-                link.delegator = actorAlias(qs(from.clientId.empty() ? from.subject : from.clientId), issuer);
-                link.delegate = actorAlias(qs(to.clientId.empty() ? to.subject : to.clientId), issuer);
-                link.protocol = QStringLiteral("oauth");
-                link.timeMs = event.timeMs;
-                if (i == 1)
-                    link.scopes = event.scopes;
-                writer.addDelegationEdge(link, context.sourceId(), eventId);
-            }
-        }
-        ++imported;
         context.reportProgress(offset, imported);
     }
     return imported;
