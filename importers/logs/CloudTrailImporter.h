@@ -10,6 +10,8 @@ public:
     QString format() const override { return QStringLiteral("cloudtrail"); }
     QString description() const override;
     int sniff(const SniffSample &sample) const override;
+    // The file is hashed as it is streamed, so it is read once.
+    bool digestsWhileReading() const override { return true; }
     qint64 import(ImportContext &context) const override;
 };
 

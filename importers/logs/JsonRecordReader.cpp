@@ -1,10 +1,13 @@
 #include "JsonRecordReader.h"
 
+#include "Sha256.h"
+
 #include <QFile>
 
 #include <zlib.h>
 
 #include <cstring>
+#include <vector>
 
 namespace chainsight {
 
@@ -34,8 +37,9 @@ namespace {
 class PlainSource final : public JsonRecordReader::Source
 {
 public:
-    explicit PlainSource(const QString &path)
+    PlainSource(const QString &path, Sha256Stream *digest)
         : m_file(path)
+        , m_digest(digest)
     {
     }
     bool open(QString *error)
@@ -50,6 +54,8 @@ public:
         const qint64 got = m_file.read(into, maximum);
         if (got < 0)
             *error = QStringLiteral("cannot read the file: %1").arg(m_file.errorString());
+        if (got > 0 && m_digest)
+            m_digest->update(into, static_cast<std::size_t>(got));
         m_consumed += std::max<qint64>(got, 0);
         return got;
     }
@@ -57,8 +63,30 @@ public:
 
 private:
     QFile m_file;
+    Sha256Stream *m_digest;
     qint64 m_consumed = 0;
 };
+
+// zlib does not show the compressed bytes it reads, so a gzip file is hashed in one pass of its own.
+bool digestWholeFile(const QString &path, Sha256Stream *digest, QString *error)
+{
+    QFile file(path);
+    if (!file.open(QIODevice::ReadOnly)) {
+        *error = QStringLiteral("cannot read the file: %1").arg(file.errorString());
+        return false;
+    }
+    std::vector<char> chunk(1024 * 1024);
+    for (;;) {
+        const qint64 got = file.read(chunk.data(), static_cast<qint64>(chunk.size()));
+        if (got < 0) {
+            *error = QStringLiteral("cannot read the file: %1").arg(file.errorString());
+            return false;
+        }
+        if (got == 0)
+            return true;
+        digest->update(chunk.data(), static_cast<std::size_t>(got));
+    }
+}
 
 class GzipSource final : public JsonRecordReader::Source
 {
@@ -113,7 +141,7 @@ private:
 JsonRecordReader::JsonRecordReader() = default;
 JsonRecordReader::~JsonRecordReader() = default;
 
-bool JsonRecordReader::open(const QString &path, QString *error)
+bool JsonRecordReader::open(const QString &path, QString *error, Sha256Stream *digest)
 {
     {
         QFile probe(path);
@@ -126,12 +154,14 @@ bool JsonRecordReader::open(const QString &path, QString *error)
             && static_cast<unsigned char>(magic[1]) == 0x8b;
     }
     if (m_compressed) {
+        if (digest && !digestWholeFile(path, digest, error))
+            return false;
         auto source = std::make_unique<GzipSource>(path);
         if (!source->open(error))
             return false;
         m_source = std::move(source);
     } else {
-        auto source = std::make_unique<PlainSource>(path);
+        auto source = std::make_unique<PlainSource>(path, digest);
         if (!source->open(error))
             return false;
         m_source = std::move(source);

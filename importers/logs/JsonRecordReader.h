@@ -11,6 +11,8 @@
 
 namespace chainsight {
 
+class Sha256Stream;
+
 // One JSON value found at record level, with where it starts in the (decompressed) file.
 struct JsonRecordSpan
 {
@@ -50,7 +52,8 @@ public:
     JsonRecordReader &operator=(const JsonRecordReader &) = delete;
 
     // Opens the file and decides its layout from its first bytes; false with *error when unreadable.
-    bool open(const QString &path, QString *error);
+    // With a digest, every byte of the file on disk is fed to it as it is read, so the file is read once.
+    bool open(const QString &path, QString *error, Sha256Stream *digest = nullptr);
     Layout layout() const { return m_layout; }
     bool isCompressed() const { return m_compressed; }
     // Whether a syntax error inside one record makes the whole file invalid (everything but NDJSON).

@@ -496,7 +496,7 @@ qint64 importLogRecords(ImportContext &context, LogRecordHandler &handler, const
 {
     JsonRecordReader reader;
     QString error;
-    if (!reader.open(context.path(), &error)) {
+    if (!reader.open(context.path(), &error, context.contentDigest())) {
         context.error({}, error);
         return -1;
     }

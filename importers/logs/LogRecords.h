@@ -108,7 +108,8 @@ protected:
 };
 
 // Runs a handler over every record of the file in context: layout detection, streaming, JSON validation with
-// exact positions, duplicate keys, progress and cancel. Returns events written, or -1 when the file is unreadable.
+// exact positions, duplicate keys, progress and cancel, and the file's digest when the context asks for it.
+// Returns events written, or -1 when the file is unreadable.
 qint64 importLogRecords(ImportContext &context, LogRecordHandler &handler, const QString &formatLabel);
 
 // The sample decompressed when it is gzip, for sniffing.

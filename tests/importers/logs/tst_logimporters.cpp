@@ -4,6 +4,7 @@
 #include "SqliteDatabase.h"
 #include "Workspace.h"
 
+#include <QCryptographicHash>
 #include <QDir>
 #include <QDirIterator>
 #include <QFile>
@@ -715,6 +716,38 @@ private Q_SLOTS:
         for (int id = 1; id <= 20; ++id)
             expected.push_back(QStringLiteral("%1|t%1|no response").arg(id));
         QCOMPARE(rows(*workspace, "SELECT line, action, outcome FROM events ORDER BY id"), expected);
+    }
+
+    void digestIsTheWholeFile_data()
+    {
+        QTest::addColumn<QString>("file");
+        QTest::addColumn<bool>("compressed");
+        QTest::newRow("ndjson") << fixture(QStringLiteral("logs/mcp-session-2025.jsonl")) << false;
+        QTest::newRow("array") << fixture(QStringLiteral("logs/okta-systemlog.json")) << false;
+        QTest::newRow("gzip") << fixture(QStringLiteral("logs/cloudtrail-role-chain.json")) << true;
+    }
+
+    // The file is hashed while it is streamed; the digest must still be of every byte on disk.
+    void digestIsTheWholeFile()
+    {
+        QFETCH(QString, file);
+        QFETCH(bool, compressed);
+        QTemporaryDir dir;
+        QString path = file;
+        if (compressed) {
+            path = dir.filePath(QStringLiteral("trail.json.gz"));
+            QVERIFY(writeGzip(file, path));
+        }
+        QFile bytes(path);
+        QVERIFY(bytes.open(QIODevice::ReadOnly));
+        const QByteArray expected = QCryptographicHash::hash(bytes.readAll(), QCryptographicHash::Sha256).toHex();
+        auto workspace = freshWorkspace(dir);
+        const ImportResult first = importInto(*workspace, {path});
+        QVERIFY2(first.status == ImportResult::Status::Committed, qPrintable(diagnosticsText(first)));
+        QCOMPARE(first.files.constFirst().sha256, expected);
+        QCOMPARE(rows(*workspace, "SELECT sha256 FROM sources"), QStringList{QString::fromLatin1(expected)});
+        const ImportResult again = importInto(*workspace, {path});
+        QCOMPARE(again.files.constFirst().outcome, FileImportResult::Outcome::AlreadyImported);
     }
 
     void cancelStopsTheImport()
