@@ -7,6 +7,7 @@
 #include "cedar/PolicyParser.h"
 #include "cedar/PolicyUsage.h"
 #include "cedar/Schema.h"
+#include "cedar/SchemaCheck.h"
 #include "cedar/ValueJson.h"
 
 #include <QCommandLineParser>
@@ -86,42 +87,6 @@ std::optional<Schema> loadSchema(const QString &path, bool &failed)
     return schema;
 }
 
-bool knownEntityType(const Schema &schema, const EntityTypeName *type)
-{
-    if (schema.entityType(type->name))
-        return true;
-    for (const auto &a : schema.actions())
-        if (a.uid->type == type)
-            return true;
-    return false;
-}
-
-// Warnings for scope entities that the schema does not know.
-void checkAgainstSchema(const PolicySet &ps, const Schema &schema, std::vector<Diagnostic> &diags)
-{
-    for (const Policy &p : ps.policies) {
-        auto checkScope = [&](const ScopeConstraint &s, bool isAction) {
-            std::vector<EntityUid> uids = s.entities;
-            if (s.entity)
-                uids.push_back(s.entity);
-            for (EntityUid uid : uids) {
-                if (isAction && !schema.action(uid))
-                    diags.push_back({Severity::Warning, s.span.begin,
-                                     "policy `" + p.id + "`: action " + entityToCedar(uid) + " is not declared in the schema"});
-                else if (!isAction && !knownEntityType(schema, uid->type))
-                    diags.push_back({Severity::Warning, s.span.begin,
-                                     "policy `" + p.id + "`: entity type `" + uid->type->name + "` is not declared in the schema"});
-            }
-            if (s.type && !knownEntityType(schema, s.type))
-                diags.push_back({Severity::Warning, s.span.begin,
-                                 "policy `" + p.id + "`: entity type `" + s.type->name + "` is not declared in the schema"});
-        };
-        checkScope(p.principal, false);
-        checkScope(p.action, true);
-        checkScope(p.resource, false);
-    }
-}
-
 int runCheck(const QStringList &args)
 {
     QCommandLineParser parser;
@@ -149,7 +114,8 @@ int runCheck(const QStringList &args)
     if (parser.isSet(QStringLiteral("schema"))) {
         auto schema = loadSchema(parser.value(QStringLiteral("schema")), schemaFailed);
         if (schema)
-            checkAgainstSchema(parsed.policySet, *schema, diags);
+            for (auto &d : checkPoliciesAgainstSchema(parsed.policySet, *schema))
+                diags.push_back(std::move(d));
     }
     bool errors = schemaFailed;
     for (const auto &d : diags) {

@@ -380,7 +380,10 @@ private:
                 next();
                 expect("{");
                 while (!isPunct("}")) {
+                    const SourceLocation keyAt = cur().at;
                     const std::string key = ident();
+                    if (key != "principal" && key != "resource" && key != "context")
+                        throw SchemaError{keyAt, "unknown appliesTo element `" + key + "`"};
                     expect(":");
                     if (key == "principal")
                         proto.principals = pathList(ns);
