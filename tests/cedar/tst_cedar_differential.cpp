@@ -305,7 +305,7 @@ void TestCedarDifferential::againstReferenceEngine()
 
     const int caseCount = qEnvironmentVariableIntValue("CEDAR_DIFFERENTIAL_CASES") > 0
         ? qEnvironmentVariableIntValue("CEDAR_DIFFERENTIAL_CASES")
-        : 600;
+        : 1000;
     CaseGenerator gen(20261128);
     json cases = json::array();
     for (int i = 0; i < caseCount; ++i)
