@@ -62,6 +62,38 @@ QString nowUtc()
     return QDateTime::currentDateTimeUtc().toString(Qt::ISODateWithMs);
 }
 
+constexpr const char *sourceColumns = "SELECT id, path, size, sha256, format, imported_at, record_count, error_count, "
+                                      "warning_count, head_sha256 FROM sources";
+
+SourceInfo sourceFromRow(const SqliteStatement &row)
+{
+    SourceInfo source;
+    source.id = row.int64(0);
+    source.path = row.text(1);
+    source.size = row.int64(2);
+    source.sha256 = row.text(3).toLatin1();
+    source.format = row.text(4);
+    source.importedAt = row.text(5);
+    source.records = row.int64(6);
+    source.errors = row.int64(7);
+    source.warnings = row.int64(8);
+    source.headSha256 = row.text(9).toLatin1();
+    return source;
+}
+
+// Runs a read query; a store error becomes nullopt with *error set, never an exception past the API.
+template<typename Query>
+auto guardedQuery(QString *error, Query query) -> std::optional<decltype(query())>
+{
+    try {
+        return query();
+    } catch (const SqliteError &e) {
+        if (error)
+            *error = e.message();
+        return std::nullopt;
+    }
+}
+
 } // namespace
 
 QString aliasTypeForCredential(const QString &credentialType)
@@ -164,24 +196,12 @@ int Workspace::schemaVersion() const
 
 std::optional<WorkspaceInfo> Workspace::info(QString *error) const
 {
-    try {
+    return guardedQuery(error, [&] {
         WorkspaceInfo info;
         info.schemaVersion = schemaVersion();
-        SqliteStatement sources(*m_db, "SELECT id, path, size, sha256, format, imported_at, record_count, "
-                                       "error_count, warning_count FROM sources ORDER BY id");
-        while (sources.step()) {
-            SourceInfo source;
-            source.id = sources.int64(0);
-            source.path = sources.text(1);
-            source.size = sources.int64(2);
-            source.sha256 = sources.text(3).toLatin1();
-            source.format = sources.text(4);
-            source.importedAt = sources.text(5);
-            source.records = sources.int64(6);
-            source.errors = sources.int64(7);
-            source.warnings = sources.int64(8);
-            info.sources.push_back(source);
-        }
+        SqliteStatement sources(*m_db, sourceColumns + std::string(" ORDER BY id"));
+        while (sources.step())
+            info.sources.push_back(sourceFromRow(sources));
         SqliteStatement kinds(*m_db, "SELECT kind, count(*) FROM identities GROUP BY kind");
         while (kinds.step()) {
             const QString kind = kinds.text(0);
@@ -201,16 +221,12 @@ std::optional<WorkspaceInfo> Workspace::info(QString *error) const
         info.counts.edges = m_db->queryInt64("SELECT count(*) FROM delegation_edges");
         info.counts.findings = m_db->queryInt64("SELECT count(*) FROM findings");
         return info;
-    } catch (const SqliteError &e) {
-        if (error)
-            *error = e.message();
-        return std::nullopt;
-    }
+    });
 }
 
 std::optional<QList<AgentSummary>> Workspace::agents(QString *error) const
 {
-    try {
+    return guardedQuery(error, [&] {
         QList<AgentSummary> agents;
         QHash<qint64, qsizetype> rowOfIdentity;
         SqliteStatement rows(*m_db, "SELECT id, external_id, display_name, role, owner, purpose, intents, "
@@ -251,16 +267,12 @@ std::optional<QList<AgentSummary>> Workspace::agents(QString *error) const
             agents[row].credentials.push_back(credential);
         }
         return agents;
-    } catch (const SqliteError &e) {
-        if (error)
-            *error = e.message();
-        return std::nullopt;
-    }
+    });
 }
 
 std::optional<QList<IdentitySummary>> Workspace::identities(QString *error) const
 {
-    try {
+    return guardedQuery(error, [&] {
         QList<IdentitySummary> identities;
         QHash<qint64, qsizetype> rowOfIdentity;
         SqliteStatement rows(*m_db, "SELECT id, kind, external_id, display_name, role, owner FROM identities "
@@ -301,37 +313,17 @@ std::optional<QList<IdentitySummary>> Workspace::identities(QString *error) cons
                 identity.lastSeenMs = identity.lastSeenMs ? std::max(*identity.lastSeenMs, *last) : *last;
         }
         return identities;
-    } catch (const SqliteError &e) {
-        if (error)
-            *error = e.message();
-        return std::nullopt;
-    }
+    });
 }
 
 std::optional<SourceInfo> Workspace::sourceBySha256(const QByteArray &sha256, QString *error) const
 {
-    try {
-        SqliteStatement statement(*m_db, "SELECT id, path, size, format, imported_at, record_count, error_count, "
-                                         "warning_count FROM sources WHERE sha256 = ?");
+    const auto found = guardedQuery(error, [&] {
+        SqliteStatement statement(*m_db, sourceColumns + std::string(" WHERE sha256 = ?"));
         statement.bind(1, QString::fromLatin1(sha256));
-        if (!statement.step())
-            return std::nullopt;
-        SourceInfo source;
-        source.id = statement.int64(0);
-        source.path = statement.text(1);
-        source.size = statement.int64(2);
-        source.sha256 = sha256;
-        source.format = statement.text(3);
-        source.importedAt = statement.text(4);
-        source.records = statement.int64(5);
-        source.errors = statement.int64(6);
-        source.warnings = statement.int64(7);
-        return source;
-    } catch (const SqliteError &e) {
-        if (error)
-            *error = e.message();
-        return std::nullopt;
-    }
+        return statement.step() ? std::optional<SourceInfo>(sourceFromRow(statement)) : std::nullopt;
+    });
+    return found ? *found : std::nullopt;
 }
 
 bool Workspace::hasSourceLike(qint64 size, const QByteArray &headSha256) const
@@ -348,7 +340,7 @@ bool Workspace::hasSourceLike(qint64 size, const QByteArray &headSha256) const
 
 std::optional<Diagnostics> Workspace::sourceDiagnostics(qint64 sourceId, QString *error) const
 {
-    try {
+    return guardedQuery(error, [&] {
         Diagnostics diagnostics;
         SqliteStatement statement(*m_db, "SELECT d.severity, d.line, d.col, d.message, s.path FROM source_diagnostics d "
                                          "JOIN sources s ON s.id = d.source_id WHERE d.source_id = ? ORDER BY d.id");
@@ -365,11 +357,7 @@ std::optional<Diagnostics> Workspace::sourceDiagnostics(qint64 sourceId, QString
             diagnostics.push_back(diagnostic);
         }
         return diagnostics;
-    } catch (const SqliteError &e) {
-        if (error)
-            *error = e.message();
-        return std::nullopt;
-    }
+    });
 }
 
 struct WorkspaceWriter::Statements

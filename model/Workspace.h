@@ -54,20 +54,8 @@ struct WorkspaceInfo
     WorkspaceCounts counts;
 };
 
-// One agent as the inventory panel and `info` show it, with its credentials and aliases resolved.
-struct AgentSummary
-{
-    QString id;
-    QString name;
-    QString role;
-    QString owner;
-    QString purpose;
-    QStringList intents;
-    QStringList mayDelegateTo;
-    std::optional<int> maxDelegationDepth;
-    QList<CredentialRecord> credentials;
-    QString extraJson;
-};
+// One agent as the inventory panel and `agents` show it: the inventory record as stored.
+using AgentSummary = AgentRecord;
 
 // Any identity (human, agent, tool, shadow) with where it was seen: the identities panel and `identities`.
 struct IdentitySummary
