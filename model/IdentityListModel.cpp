@@ -66,7 +66,11 @@ QVariant IdentityListModel::data(const QModelIndex &index, int role) const
         case IdColumn:
             return identity.id;
         case KindColumn:
-            return role == SortRole ? identity.kind : kindLabel(identity.kind);
+            if (role == SortRole) // what needs attention first: shadows, then agents, humans, tools
+                return identity.kind == QLatin1String("shadow") ? 0 : identity.kind == QLatin1String("agent") ? 1
+                       : identity.kind == QLatin1String("human")                                          ? 2
+                                                                                                           : 3;
+            return kindLabel(identity.kind);
         case NameColumn:
             return identity.name;
         case OwnerColumn:

@@ -64,7 +64,7 @@ IdentitiesPanel::IdentitiesPanel(QWidget *parent)
 
     m_view->setModel(m_proxy);
     m_view->setSortingEnabled(true);
-    m_view->sortByColumn(IdentityListModel::KindColumn, Qt::DescendingOrder);
+    m_view->sortByColumn(IdentityListModel::KindColumn, Qt::AscendingOrder);
     m_view->setSelectionBehavior(QAbstractItemView::SelectRows);
     m_view->setSelectionMode(QAbstractItemView::SingleSelection);
     m_view->setAlternatingRowColors(true);

@@ -204,6 +204,19 @@ void MainWindow::importFiles(const QStringList &paths)
     m_session->importFiles(inputs, options);
 }
 
+bool MainWindow::showPanel(const QString &name)
+{
+    QDockWidget *dock = name == QLatin1String("inventory")    ? m_inventoryDock
+                        : name == QLatin1String("identities") ? m_identitiesDock
+                        : name == QLatin1String("import-log") ? m_importLogDock
+                                                              : nullptr;
+    if (!dock)
+        return false;
+    dock->show();
+    dock->raise();
+    return true;
+}
+
 void MainWindow::showSnapshot(const WorkspaceSnapshot &snapshot)
 {
     m_overview->setWorkspace(snapshot.path, snapshot.info);

@@ -34,6 +34,8 @@ public:
     // What a start with no arguments does: the last workspace, or the demo on first start.
     void openStartupWorkspace();
     void importFiles(const QStringList &paths);
+    // Raises a dock by name (inventory, identities, import-log); false for an unknown name.
+    bool showPanel(const QString &name);
 
     // Bumped whenever the saved dock layout would no longer fit the window's docks.
     static constexpr int layoutVersion = 2;

@@ -21,7 +21,9 @@ int main(int argc, char *argv[])
     const QCommandLineOption screenshot(QStringLiteral("screenshot"),
                                         QStringLiteral("Save a picture of the window once the workspace is shown, then quit."),
                                         QStringLiteral("PNG"));
-    parser.addOptions({demo, screenshot});
+    const QCommandLineOption panel(QStringLiteral("panel"), QStringLiteral("Bring this panel to the front: inventory, identities, import-log."),
+                                   QStringLiteral("NAME"));
+    parser.addOptions({demo, screenshot, panel});
     parser.addPositionalArgument(QStringLiteral("workspace"), QStringLiteral("A workspace to open (*.chainsight)."),
                                  QStringLiteral("[W.chainsight]"));
     parser.process(app);
@@ -38,6 +40,8 @@ int main(int argc, char *argv[])
         });
     }
     window.show();
+    if (parser.isSet(panel))
+        window.showPanel(parser.value(panel));
     if (!parser.positionalArguments().isEmpty())
         window.openWorkspace(parser.positionalArguments().constFirst());
     else if (parser.isSet(demo))
