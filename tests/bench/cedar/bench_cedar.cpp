@@ -335,8 +335,8 @@ int main(int argc, char **argv)
         std::printf("cedar-wasm: skipped (run npm ci --prefix tests/cedar/differential)\n");
         return 0;
     }
-    char dirTemplate[] = "/tmp/chainsight-bench-cedar-XXXXXX";
-    const char *work = mkdtemp(dirTemplate);
+    std::string dirTemplate = (std::filesystem::temp_directory_path() / "chainsight-bench-cedar-XXXXXX").string();
+    const char *work = mkdtemp(dirTemplate.data());
     if (!work) {
         std::printf("cedar-wasm: skipped (no temporary directory)\n");
         return 0;
