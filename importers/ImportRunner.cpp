@@ -7,6 +7,7 @@
 
 #include <QDateTime>
 #include <QElapsedTimer>
+#include <QDirIterator>
 #include <QFileInfo>
 
 namespace chainsight {
@@ -153,10 +154,31 @@ ImportResult ImportRunner::run(Workspace &workspace, const QStringList &paths, c
                                const ImportProgressCallback &progressCallback, const std::atomic_bool &cancel)
 {
     ImportResult result;
-    ImportProgress progress;
-    progress.fileCount = static_cast<int>(paths.size());
-    QList<QByteArray> headDigests;
+    // A folder stands for every file below it that some importer recognises; the rest is listed as skipped.
+    QStringList files;
     for (const QString &path : paths) {
+        if (!QFileInfo(path).isDir()) {
+            files.push_back(path);
+            continue;
+        }
+        QStringList below;
+        QDirIterator it(path, QDir::Files, QDirIterator::Subdirectories);
+        while (it.hasNext())
+            below.push_back(it.next());
+        below.sort();
+        for (const QString &file : std::as_const(below)) {
+            QString reason;
+            const bool keys = isJsonWebKeySet(file);
+            if (!keys && (!options.format.isEmpty() || sniffImporter(file, &reason)))
+                files.push_back(file);
+            else
+                result.skipped.push_back(QFileInfo(file).absoluteFilePath());
+        }
+    }
+    ImportProgress progress;
+    progress.fileCount = static_cast<int>(files.size());
+    QList<QByteArray> headDigests;
+    for (const QString &path : std::as_const(files)) {
         FileImportResult file;
         file.path = QFileInfo(path).absoluteFilePath();
         file.size = QFileInfo(path).size();

@@ -61,6 +61,7 @@ struct ImportResult
     Status status = Status::Committed;
     QString failure; // why it was aborted, in plain words
     QList<FileImportResult> files;
+    QStringList skipped; // files inside given folders that no importer recognises (keys, notes…)
 
     qint64 errorCount() const;
     qint64 recordCount() const;

@@ -361,7 +361,7 @@ void MainWindow::dropEvent(QDropEvent *event)
         const QString path = url.toLocalFile();
         if (path.endsWith(QLatin1String(".chainsight")))
             workspace = path;
-        else if (QFileInfo(path).isFile())
+        else if (QFileInfo(path).isFile() || QFileInfo(path).isDir())
             files.push_back(path);
     }
     event->acceptProposedAction();

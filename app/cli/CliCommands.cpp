@@ -118,7 +118,9 @@ QJsonObject importJson(const ImportResult &result)
             object.insert(QStringLiteral("already_imported_as"), file.alreadyImportedAs);
         files.push_back(object);
     }
-    QJsonObject object{{QStringLiteral("status"), statusName(result.status)}, {QStringLiteral("files"), files}};
+    QJsonObject object{{QStringLiteral("status"), statusName(result.status)},
+                       {QStringLiteral("files"), files},
+                       {QStringLiteral("skipped"), QJsonArray::fromStringList(result.skipped)}};
     if (!result.failure.isEmpty())
         object.insert(QStringLiteral("failure"), result.failure);
     return object;
@@ -135,6 +137,8 @@ void printImportText(const ImportResult &result)
         printError(result.failure);
         return;
     }
+    for (const QString &path : result.skipped)
+        out() << QStringLiteral("skipped %1: not a format Chainsight imports\n").arg(path);
     for (const FileImportResult &file : result.files) {
         switch (file.outcome) {
         case FileImportResult::Outcome::Imported:
@@ -189,7 +193,8 @@ int runImport(const QStringList &arguments)
                                   QStringLiteral("JWKS"));
     const QCommandLineOption json = jsonOption();
     parser.addOptions({workspace, format, strict, jwks, json});
-    parser.addPositionalArgument(QStringLiteral("files"), QStringLiteral("Files to import."), QStringLiteral("FILE..."));
+    parser.addPositionalArgument(QStringLiteral("files"), QStringLiteral("Files to import; a folder imports every recognised file below it."),
+                                 QStringLiteral("FILE|DIR..."));
     if (const auto exit = parse(parser, QStringLiteral("import"), arguments))
         return *exit;
     if (!parser.isSet(workspace)) {

@@ -1,6 +1,7 @@
 #include "SqliteDatabase.h"
 #include "Workspace.h"
 
+#include <QDir>
 #include <QElapsedTimer>
 #include <QFile>
 #include <QFileInfo>
@@ -147,6 +148,26 @@ private Q_SLOTS:
         QVERIFY(errors[1].startsWith(path + QStringLiteral(":7:5: error: ")));
         QVERIFY(errors[2].startsWith(path + QStringLiteral(":9:5: error: ")));
         QCOMPARE(infoJson(workspace).value(QStringLiteral("counts")).toObject().value(QStringLiteral("agents")).toInt(), 3 + 4);
+    }
+
+    void aFolderImportsWhatItRecognises()
+    {
+        QTemporaryDir dir;
+        QDir().mkpath(dir.filePath(QStringLiteral("export/nested")));
+        QVERIFY(QFile::copy(fixture(QStringLiteral("valid.json")), dir.filePath(QStringLiteral("export/inventory.json"))));
+        QVERIFY(QFile::copy(QStringLiteral(CHAINSIGHT_TEST_DATA_DIR "/otlp/single-request.json"), dir.filePath(QStringLiteral("export/nested/trace.json"))));
+        QFile notes(dir.filePath(QStringLiteral("export/README.txt")));
+        QVERIFY(notes.open(QIODevice::WriteOnly));
+        notes.write("exported by the gateway team\n");
+        notes.close();
+        const QString workspace = dir.filePath(QStringLiteral("w.chainsight"));
+        const CliRun run = cli({QStringLiteral("import"), QStringLiteral("-w"), workspace, dir.filePath(QStringLiteral("export")), QStringLiteral("--json")});
+        QCOMPARE(run.exitCode, 0);
+        const QJsonObject result = QJsonDocument::fromJson(run.out).object();
+        QCOMPARE(result.value(QStringLiteral("files")).toArray().size(), 2);
+        QCOMPARE(result.value(QStringLiteral("skipped")).toArray().size(), 1);
+        QVERIFY(result.value(QStringLiteral("skipped")).toArray().at(0).toString().endsWith(QLatin1String("README.txt")));
+        QCOMPARE(infoJson(workspace).value(QStringLiteral("counts")).toObject().value(QStringLiteral("events")).toInt(), 2);
     }
 
     void notAWorkspaceIsBadInput()
