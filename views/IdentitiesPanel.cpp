@@ -1,6 +1,7 @@
 #include "IdentitiesPanel.h"
 
 #include "IdentityListModel.h"
+#include "RecordTable.h"
 
 #include <QComboBox>
 #include <QDateTime>
@@ -65,13 +66,7 @@ IdentitiesPanel::IdentitiesPanel(QWidget *parent)
     m_view->setModel(m_proxy);
     m_view->setSortingEnabled(true);
     m_view->sortByColumn(IdentityListModel::KindColumn, Qt::AscendingOrder);
-    m_view->setSelectionBehavior(QAbstractItemView::SelectRows);
-    m_view->setSelectionMode(QAbstractItemView::SingleSelection);
-    m_view->setAlternatingRowColors(true);
-    m_view->setWordWrap(false);
-    m_view->verticalHeader()->hide();
-    m_view->verticalHeader()->setDefaultSectionSize(m_view->fontMetrics().height() + 8);
-    m_view->horizontalHeader()->setStretchLastSection(true);
+    configureRecordTable(m_view);
     m_view->setItemDelegateForColumn(IdentityListModel::KindColumn, new KindDelegate(m_view));
     m_view->setAccessibleName(tr("Identities"));
     m_details->setReadOnly(true);
@@ -106,12 +101,8 @@ IdentitiesPanel::IdentitiesPanel(QWidget *parent)
 void IdentitiesPanel::setIdentities(QList<IdentitySummary> identities)
 {
     m_model->setIdentities(std::move(identities));
-    m_view->resizeColumnsToContents();
-    for (int column = 0; column < m_model->columnCount(); ++column)
-        m_view->setColumnWidth(column, std::min(m_view->columnWidth(column), 300));
+    fitRecordTable(m_view, 300);
     updateSummary();
-    if (!m_view->currentIndex().isValid() && m_proxy->rowCount() > 0)
-        m_view->setCurrentIndex(m_proxy->index(0, 0));
     showDetails();
 }
 

@@ -1,5 +1,7 @@
 #include "InventoryPanel.h"
 
+#include "RecordTable.h"
+
 #include "AgentInventoryModel.h"
 #include "SourceListModel.h"
 
@@ -37,18 +39,6 @@ protected:
     }
 };
 
-void configureTable(QTableView *view)
-{
-    view->setSelectionBehavior(QAbstractItemView::SelectRows);
-    view->setSelectionMode(QAbstractItemView::SingleSelection);
-    view->setAlternatingRowColors(true);
-    view->setWordWrap(false);
-    view->setTextElideMode(Qt::ElideRight);
-    view->verticalHeader()->hide();
-    view->verticalHeader()->setDefaultSectionSize(view->fontMetrics().height() + 8);
-    view->horizontalHeader()->setHighlightSections(false);
-}
-
 } // namespace
 
 InventoryPanel::InventoryPanel(QWidget *parent)
@@ -71,20 +61,16 @@ InventoryPanel::InventoryPanel(QWidget *parent)
     m_onlyOrphans->setToolTip(tr("Show only agents whose inventory entry names no accountable human"));
     m_onlyOrphans->setAccessibleName(tr("Only agents without owner"));
 
-    configureTable(m_view);
+    configureRecordTable(m_view);
     m_view->setModel(m_proxy);
     m_view->setSortingEnabled(true);
     m_view->sortByColumn(AgentInventoryModel::IdColumn, Qt::AscendingOrder);
     m_view->setItemDelegateForColumn(AgentInventoryModel::OwnerColumn, new OwnerDelegate(m_view));
     m_view->setAccessibleName(tr("Agent inventory"));
-    auto *header = m_view->horizontalHeader();
-    header->setSectionResizeMode(QHeaderView::Interactive);
-    header->setStretchLastSection(true);
 
-    configureTable(m_credentialView);
+    configureRecordTable(m_credentialView);
     m_credentialView->setModel(m_credentials);
     m_credentialView->setAccessibleName(tr("Credentials of the selected agent"));
-    m_credentialView->horizontalHeader()->setStretchLastSection(true);
     m_detailTitle->setTextFormat(Qt::PlainText);
     m_detailTitle->setWordWrap(true);
 
@@ -125,13 +111,8 @@ InventoryPanel::InventoryPanel(QWidget *parent)
 void InventoryPanel::setAgents(QList<AgentSummary> agents)
 {
     m_model->setAgents(std::move(agents));
-    m_view->resizeColumnsToContents();
-    // Long purposes and credential lists should not push the owner column off screen.
-    for (int column = 0; column < m_model->columnCount(); ++column)
-        m_view->setColumnWidth(column, std::min(m_view->columnWidth(column), 280));
+    fitRecordTable(m_view, 280);
     updateSummary();
-    if (!m_view->currentIndex().isValid() && m_proxy->rowCount() > 0)
-        m_view->setCurrentIndex(m_proxy->index(0, 0));
     showDetails();
 }
 
