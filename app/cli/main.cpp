@@ -2,6 +2,12 @@
 #ifdef CHAINSIGHT_HAVE_POLICY_COMMAND
 #include "PolicyCommand.h"
 #endif
+#ifdef CHAINSIGHT_HAVE_CHAINS_COMMAND
+#include "ChainsCommand.h"
+#endif
+#ifdef CHAINSIGHT_HAVE_FINDINGS_COMMAND
+#include "FindingsCommand.h"
+#endif
 
 #include <QCoreApplication>
 #include <QTextStream>
@@ -27,6 +33,12 @@ const std::vector<Subcommand> &subcommands()
         {"agents", "list the agents of a workspace with their owners and credentials", runAgents},
         {"identities", "list every identity with the protocols it was seen in and its aliases", runIdentities},
         {"demo", "write the bundled demo inputs and a demo workspace", runDemo},
+#ifdef CHAINSIGHT_HAVE_CHAINS_COMMAND
+        {"chains", "delegation chains end to end, with intent retention per hop", runChainsCommand},
+#endif
+#ifdef CHAINSIGHT_HAVE_FINDINGS_COMMAND
+        {"findings", "accountability and intent findings, gates and the revocation worklist", runFindingsCommand},
+#endif
 #ifdef CHAINSIGHT_HAVE_POLICY_COMMAND
         {"policy", "check, format and evaluate Cedar policies", runPolicyCommand},
 #endif
