@@ -1,0 +1,10 @@
+#pragma once
+
+#include <QStringList>
+
+namespace chainsight::cli {
+
+// `chainsight-cli findings -w W [--json] [--rule R] [--fail-on SEVERITY]`; arguments are the words after `findings`.
+int runFindingsCommand(const QStringList &arguments);
+
+} // namespace chainsight::cli

@@ -1,0 +1,30 @@
+#pragma once
+
+#include <QList>
+#include <QString>
+
+#include <optional>
+
+namespace chainsight {
+
+enum class FindingSeverity { Low, Medium, High, Critical };
+
+QString severityName(FindingSeverity severity);
+// nullopt for a word that is not a severity.
+std::optional<FindingSeverity> severityFromName(const QString &name);
+
+// One thing a reviewer should look at: what rule saw it, about whom, and the events that show it.
+struct Finding
+{
+    QString rule;
+    FindingSeverity severity = FindingSeverity::Low;
+    QString subject; // same form as the generator's truth.json
+    QString title;
+    QString explanation;
+    QString chainKey; // trace id when the finding concerns one chain
+    std::optional<qint64> identityId;
+    QString identity; // external id of that identity
+    QList<qint64> evidence; // event ids
+};
+
+} // namespace chainsight

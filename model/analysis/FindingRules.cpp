@@ -1,0 +1,191 @@
+#include "FindingRule.h"
+
+#include "SqliteDatabase.h"
+
+#include <functional>
+#include <string_view>
+
+namespace chainsight {
+namespace {
+
+constexpr qint64 msPerDay = 24LL * 60 * 60 * 1000;
+
+// A rule that is one set-based query. Its columns: subject, identity id, identity external id, chain key,
+// comma-separated evidence event ids.
+class QueryFindingRule final : public FindingRule
+{
+public:
+    using Binder = std::function<void(SqliteStatement &, const FindingsSettings &)>;
+
+    QueryFindingRule(QString id, FindingSeverity severity, QString title, QString explanation, std::string_view sql,
+                     Binder binder = {})
+        : m_id(std::move(id))
+        , m_severity(severity)
+        , m_title(std::move(title))
+        , m_explanation(std::move(explanation))
+        , m_sql(sql)
+        , m_binder(std::move(binder))
+    {
+    }
+
+    QString id() const override { return m_id; }
+    FindingSeverity severity() const override { return m_severity; }
+    QString explanation() const override { return m_explanation; }
+
+    QList<Finding> evaluate(SqliteDatabase &db, const FindingsSettings &settings) const override
+    {
+        SqliteStatement statement(db, m_sql);
+        if (m_binder)
+            m_binder(statement, settings);
+        QList<Finding> findings;
+        while (statement.step()) {
+            Finding finding;
+            finding.rule = m_id;
+            finding.severity = m_severity;
+            finding.subject = statement.text(0);
+            finding.identityId = statement.optionalInt64(1);
+            finding.identity = statement.text(2);
+            finding.chainKey = statement.text(3);
+            finding.title = m_title.arg(finding.subject);
+            finding.explanation = m_explanation;
+            const QString evidence = statement.text(4);
+            for (QStringView id : QStringView(evidence).split(u',', Qt::SkipEmptyParts)) {
+                if (finding.evidence.size() >= settings.evidenceLimit)
+                    break;
+                finding.evidence.append(id.toLongLong());
+            }
+            findings.append(finding);
+        }
+        return findings;
+    }
+
+private:
+    QString m_id;
+    FindingSeverity m_severity;
+    QString m_title;
+    QString m_explanation;
+    std::string_view m_sql;
+    Binder m_binder;
+};
+
+constexpr std::string_view shadowAgentSql = R"sql(
+SELECT i.external_id, i.id, i.external_id, NULL,
+       (SELECT group_concat(id) FROM (SELECT id FROM events WHERE actor_identity_id = i.id ORDER BY id LIMIT 50))
+FROM identities i
+WHERE i.kind = 'shadow'
+ORDER BY i.external_id
+)sql";
+
+constexpr std::string_view orphanAgentSql = R"sql(
+SELECT i.external_id, i.id, i.external_id, NULL,
+       (SELECT group_concat(id) FROM (SELECT id FROM events WHERE actor_identity_id = i.id ORDER BY id LIMIT 50))
+FROM identities i
+WHERE i.kind = 'agent' AND (i.owner IS NULL OR trim(i.owner) = '')
+ORDER BY i.external_id
+)sql";
+
+// A use is stale when the key's last rotation (or creation) is older than the threshold at that moment,
+// or the key had already expired.
+constexpr std::string_view staleSecretSql = R"sql(
+WITH keys AS (
+    SELECT c.credential_id AS key_id, min(c.identity_id) AS identity_id,
+           min(CAST(strftime('%s', coalesce(c.last_rotated, c.created)) AS INTEGER) * 1000) AS rotated_ms,
+           min(CAST(strftime('%s', c.expires) AS INTEGER) * 1000) AS expires_ms
+    FROM credentials c
+    WHERE c.type = 'api-key'
+    GROUP BY c.credential_id
+)
+SELECT k.key_id, k.identity_id, (SELECT external_id FROM identities WHERE id = k.identity_id), NULL, group_concat(e.id)
+FROM events e
+JOIN keys k ON k.key_id = e.access_key
+WHERE e.access_key IS NOT NULL AND e.time_ms IS NOT NULL
+  AND ((k.rotated_ms IS NOT NULL AND e.time_ms - k.rotated_ms > ?1)
+       OR (k.expires_ms IS NOT NULL AND e.time_ms > k.expires_ms))
+GROUP BY k.key_id
+ORDER BY k.key_id
+)sql";
+
+// Tokens whose signature was checked and failed; unchecked tokens (no keys given) are not findings.
+constexpr std::string_view unverifiedTokenSql = R"sql(
+WITH bad AS (
+    SELECT e.token_id AS jti, min(e.actor_identity_id) AS identity_id, min(e.trace_id) AS trace_id,
+           group_concat(e.id) AS ids
+    FROM events e
+    WHERE e.protocol = 'oauth' AND e.token_id IS NOT NULL AND e.token_id <> ''
+      AND e.outcome IS NOT NULL AND e.outcome NOT IN ('Verified', 'not-checked')
+    GROUP BY e.token_id
+)
+SELECT b.jti, b.identity_id, (SELECT external_id FROM identities WHERE id = b.identity_id), b.trace_id, b.ids
+FROM bad b
+ORDER BY b.jti
+)sql";
+
+// An aws-role listed on two or more agents and assumed at all.
+constexpr std::string_view sharedCredentialSql = R"sql(
+WITH shared AS (
+    SELECT c.credential_id AS arn, min(c.identity_id) AS identity_id
+    FROM credentials c
+    WHERE c.type = 'aws-role'
+    GROUP BY c.credential_id
+    HAVING count(DISTINCT c.identity_id) >= 2
+)
+SELECT s.arn, s.identity_id, (SELECT external_id FROM identities WHERE id = s.identity_id), NULL, group_concat(e.id)
+FROM shared s
+JOIN events e ON e.protocol = 'aws' AND e.actor_alias = s.arn
+GROUP BY s.arn
+ORDER BY s.arn
+)sql";
+
+// Tool calls traced in OTLP by an inventoried agent for a tool not in its declared intents.
+constexpr std::string_view intentDriftSql = R"sql(
+SELECT i.external_id || ':' || e.action, i.id, i.external_id, min(e.trace_id), group_concat(e.id)
+FROM events e
+JOIN identities i ON i.id = e.actor_identity_id
+WHERE e.protocol = 'otlp' AND e.kind = 'execute_tool' AND e.action IS NOT NULL AND e.action <> ''
+  AND i.kind = 'agent' AND i.intents IS NOT NULL AND json_valid(i.intents)
+  AND NOT EXISTS (SELECT 1 FROM json_each(i.intents) j WHERE j.value = e.action)
+GROUP BY i.id, e.action
+ORDER BY 1
+)sql";
+
+} // namespace
+
+std::vector<std::unique_ptr<FindingRule>> builtInFindingRules()
+{
+    std::vector<std::unique_ptr<FindingRule>> rules;
+    rules.push_back(std::make_unique<QueryFindingRule>(
+        QStringLiteral("shadow-agent"), FindingSeverity::High, QStringLiteral("Agent %1 is not in the inventory"),
+        QStringLiteral("An agent acts in the logs but nobody registered it: it has no owner, no declared intents and "
+                       "no review, so nothing it does can be held to a purpose."),
+        shadowAgentSql));
+    rules.push_back(std::make_unique<QueryFindingRule>(
+        QStringLiteral("orphan-agent"), FindingSeverity::Medium, QStringLiteral("Agent %1 has no owner"),
+        QStringLiteral("No person is accountable for this agent: when it misbehaves there is nobody to ask, and its "
+                       "credentials are never reviewed or revoked."),
+        orphanAgentSql));
+    rules.push_back(std::make_unique<QueryFindingRule>(
+        QStringLiteral("stale-secret"), FindingSeverity::High, QStringLiteral("Stale api key %1 is still used"),
+        QStringLiteral("A long-lived key that was not rotated, or has expired, is still in use: a leaked copy would "
+                       "keep working, and nobody is watching it."),
+        staleSecretSql, [](SqliteStatement &statement, const FindingsSettings &settings) {
+            statement.bind(1, static_cast<qint64>(settings.staleSecretMaxAgeDays) * msPerDay);
+        }));
+    rules.push_back(std::make_unique<QueryFindingRule>(
+        QStringLiteral("unverified-token"), FindingSeverity::Critical, QStringLiteral("Token %1 fails verification"),
+        QStringLiteral("A token was accepted whose signature does not verify (unsigned or altered after signing): "
+                       "anyone could have written its claims."),
+        unverifiedTokenSql));
+    rules.push_back(std::make_unique<QueryFindingRule>(
+        QStringLiteral("shared-credential"), FindingSeverity::High, QStringLiteral("Role %1 is shared by agents"),
+        QStringLiteral("Two agents use the same cloud role: its logs cannot tell them apart, and revoking it for one "
+                       "breaks the other."),
+        sharedCredentialSql));
+    rules.push_back(std::make_unique<QueryFindingRule>(
+        QStringLiteral("intent-drift"), FindingSeverity::Medium, QStringLiteral("%1 is outside the agent's intents"),
+        QStringLiteral("The agent called a tool it was never declared to need: either its purpose changed without "
+                       "review or it is being steered into work it should not do."),
+        intentDriftSql));
+    return rules;
+}
+
+} // namespace chainsight

@@ -1,0 +1,111 @@
+#include "FindingsEngine.h"
+
+#include "SqliteDatabase.h"
+#include "Workspace.h"
+
+#include <QDateTime>
+#include <QElapsedTimer>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
+
+namespace chainsight {
+namespace {
+
+// The events table ships without secondary indexes (imports stay fast); the rules need these lookups.
+constexpr std::string_view analysisIndexesSql = R"sql(
+CREATE INDEX IF NOT EXISTS events_by_actor ON events(actor_identity_id);
+CREATE INDEX IF NOT EXISTS events_by_access_key ON events(access_key) WHERE access_key IS NOT NULL;
+)sql";
+
+QString evidenceJson(const QList<qint64> &ids)
+{
+    QJsonArray array;
+    for (qint64 id : ids)
+        array.append(id);
+    return QString::fromUtf8(QJsonDocument(array).toJson(QJsonDocument::Compact));
+}
+
+} // namespace
+
+FindingsEngine::FindingsEngine(FindingsSettings settings)
+    : m_settings(settings)
+    , m_rules(builtInFindingRules())
+{
+}
+
+QStringList FindingsEngine::ruleIds() const
+{
+    QStringList ids;
+    for (const auto &rule : m_rules)
+        ids.append(rule->id());
+    return ids;
+}
+
+std::optional<FindingsRun> FindingsEngine::run(Workspace &workspace, const QStringList &onlyRules, QString *error) const
+{
+    for (const QString &id : onlyRules) {
+        if (!ruleIds().contains(id)) {
+            if (error)
+                *error = QStringLiteral("unknown rule \"%1\" (rules: %2)").arg(id, ruleIds().join(QStringLiteral(", ")));
+            return std::nullopt;
+        }
+    }
+    if (workspace.isReadOnly()) {
+        if (error)
+            *error = QStringLiteral("the workspace is open read-only; findings cannot be stored");
+        return std::nullopt;
+    }
+    QElapsedTimer timer;
+    timer.start();
+    FindingsRun result;
+    try {
+        SqliteDatabase &db = workspace.database();
+        SqliteTransaction transaction(db);
+        db.execute(analysisIndexesSql);
+
+        QJsonObject settings{{QStringLiteral("stale_secret_max_age_days"), m_settings.staleSecretMaxAgeDays},
+                             {QStringLiteral("rules"), QJsonArray::fromStringList(onlyRules.isEmpty() ? ruleIds() : onlyRules)}};
+        SqliteStatement addRun(db, "INSERT INTO analysis_runs (started_at, settings) VALUES (?1, ?2)");
+        addRun.bind(1, QDateTime::currentDateTimeUtc().toString(Qt::ISODateWithMs))
+            .bind(2, QString::fromUtf8(QJsonDocument(settings).toJson(QJsonDocument::Compact)))
+            .run();
+        result.runId = db.lastInsertRowId();
+
+        for (const auto &rule : m_rules) {
+            if (!onlyRules.isEmpty() && !onlyRules.contains(rule->id()))
+                continue;
+            result.findings.append(rule->evaluate(db, m_settings));
+        }
+
+        // One current set of findings: the previous run's are replaced, not accumulated.
+        SqliteStatement clear(db, "DELETE FROM findings WHERE analysis_run_id IS NOT ?1");
+        clear.bind(1, result.runId).run();
+        SqliteStatement insert(db, "INSERT INTO findings (analysis_run_id, rule, severity, subject, title, explanation, "
+                                   "chain_key, identity_id, evidence) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)");
+        for (const Finding &finding : std::as_const(result.findings)) {
+            insert.reset();
+            insert.bind(1, result.runId)
+                .bind(2, finding.rule)
+                .bind(3, severityName(finding.severity))
+                .bind(4, finding.subject)
+                .bind(5, finding.title)
+                .bind(6, finding.explanation)
+                .bind(7, finding.chainKey.isEmpty() ? QString() : finding.chainKey)
+                .bind(8, finding.identityId)
+                .bind(9, evidenceJson(finding.evidence))
+                .run();
+        }
+        SqliteStatement finish(db, "UPDATE analysis_runs SET finished_at = ?1 WHERE id = ?2");
+        finish.bind(1, QDateTime::currentDateTimeUtc().toString(Qt::ISODateWithMs)).bind(2, result.runId).run();
+        transaction.commit();
+    } catch (const SqliteError &e) {
+        if (error)
+            *error = QStringLiteral("the analysis failed: %1").arg(e.message());
+        return std::nullopt;
+    }
+    result.elapsedMs = timer.elapsed();
+    return result;
+}
+
+} // namespace chainsight
