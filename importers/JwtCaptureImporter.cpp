@@ -271,26 +271,21 @@ qint64 JwtCaptureImporter::import(ImportContext &context) const
     qint64 imported = 0;
     qint64 lineNumber = 0;
     qint64 offset = 0;
-    std::vector<TokenCaptureRecord> batch(captureBatchSize);
-    while (!file.atEnd()) {
-        if (context.isCancelled())
-            return imported;
-        std::size_t filled = 0;
-        while (filled < batch.size() && !file.atEnd()) {
-            TokenCaptureRecord &record = batch[filled];
-            if (!readCaptureLine(file, record, lineNumber, offset))
-                continue; // blank
-            ++filled;
+    // Two batches in flight: while this thread writes one (in file order), the other verifier checks the
+    // first half of the next; this thread then checks its second half.
+    std::array<std::vector<TokenCaptureRecord>, 2> batches = {std::vector<TokenCaptureRecord>(captureBatchSize),
+                                                              std::vector<TokenCaptureRecord>(captureBatchSize)};
+    std::array<std::size_t, 2> filled = {0, 0};
+    auto fill = [&](std::vector<TokenCaptureRecord> &batch) {
+        std::size_t count = 0;
+        while (count < batch.size() && !file.atEnd()) {
+            if (readCaptureLine(file, batch[count], lineNumber, offset))
+                ++count;
         }
-        std::thread helper([&] {
-            for (std::size_t i = filled / 2; i < filled; ++i)
-                checkCapture(batch[i], *checks[1]);
-        });
-        for (std::size_t i = 0; i < filled / 2; ++i)
-            checkCapture(batch[i], *checks[0]);
-        helper.join();
-
-        for (std::size_t i = 0; i < filled; ++i) {
+        return count;
+    };
+    auto write = [&](std::vector<TokenCaptureRecord> &batch, std::size_t count) {
+        for (std::size_t i = 0; i < count; ++i) {
             TokenCaptureRecord &record = batch[i];
             if (!record.problem.isEmpty()) {
                 context.error({record.lineNumber, 1}, record.problem);
@@ -304,7 +299,40 @@ qint64 JwtCaptureImporter::import(ImportContext &context) const
             writeCapture(record, keysGiven, writer, context.sourceId());
             ++imported;
         }
+    };
+
+    std::size_t current = 0;
+    filled[current] = fill(batches[current]);
+    {
+        std::thread helper([&] {
+            for (std::size_t i = filled[current] / 2; i < filled[current]; ++i)
+                checkCapture(batches[current][i], *checks[1]);
+        });
+        for (std::size_t i = 0; i < filled[current] / 2; ++i)
+            checkCapture(batches[current][i], *checks[0]);
+        helper.join();
+    }
+    while (filled[current] > 0) {
+        if (context.isCancelled())
+            return imported;
+        const std::size_t next = 1 - current;
+        filled[next] = fill(batches[next]);
+        const std::size_t half = filled[next] / 2;
+        std::thread helper([&] {
+            for (std::size_t i = 0; i < half; ++i)
+                checkCapture(batches[next][i], *checks[1]);
+        });
+        try {
+            write(batches[current], filled[current]);
+        } catch (...) {
+            helper.join(); // never leave a running thread behind a store error
+            throw;
+        }
+        for (std::size_t i = half; i < filled[next]; ++i)
+            checkCapture(batches[next][i], *checks[0]);
+        helper.join();
         context.reportProgress(offset, imported);
+        current = next;
     }
     return imported;
 }
