@@ -3,6 +3,7 @@
 #include "SqliteDatabase.h"
 
 #include <functional>
+#include <string>
 #include <string_view>
 
 namespace chainsight {
@@ -17,13 +18,13 @@ class QueryFindingRule final : public FindingRule
 public:
     using Binder = std::function<void(SqliteStatement &, const FindingsSettings &)>;
 
-    QueryFindingRule(QString id, FindingSeverity severity, QString title, QString explanation, std::string_view sql,
+    QueryFindingRule(QString id, FindingSeverity severity, QString title, QString explanation, std::string sql,
                      Binder binder = {})
         : m_id(std::move(id))
         , m_severity(severity)
         , m_title(std::move(title))
         , m_explanation(std::move(explanation))
-        , m_sql(sql)
+        , m_sql(std::move(sql))
         , m_binder(std::move(binder))
     {
     }
@@ -64,7 +65,7 @@ private:
     FindingSeverity m_severity;
     QString m_title;
     QString m_explanation;
-    std::string_view m_sql;
+    std::string m_sql;
     Binder m_binder;
 };
 
@@ -148,6 +149,65 @@ GROUP BY i.id, e.action
 ORDER BY 1
 )sql";
 
+
+// Agent-to-agent hops of each trace, walked from its root agent (a delegator no one delegated to in that
+// trace). A path never revisits an agent, so a cycle ends the walk instead of looping.
+constexpr std::string_view delegationWalkSql = R"sql(
+WITH RECURSIVE
+hop(trace_id, a, b) AS MATERIALIZED (
+    SELECT DISTINCT trace_id, delegator_identity_id, delegate_identity_id FROM delegation_edges
+    WHERE protocol = 'otlp' AND trace_id IS NOT NULL AND delegator_identity_id IS NOT NULL
+      AND delegate_identity_id IS NOT NULL AND delegator_identity_id <> delegate_identity_id
+),
+root(trace_id, a) AS (
+    SELECT DISTINCT h.trace_id, h.a FROM hop h
+    WHERE NOT EXISTS (SELECT 1 FROM hop h2 WHERE h2.trace_id = h.trace_id AND h2.b = h.a)
+),
+walk(trace_id, root, node, depth, path) AS (
+    SELECT trace_id, a, a, 0, ',' || a || ',' FROM root
+    UNION ALL
+    SELECT w.trace_id, w.root, h.b, w.depth + 1, w.path || h.b || ','
+    FROM walk w JOIN hop h ON h.trace_id = w.trace_id AND h.a = w.node
+    WHERE instr(w.path, ',' || h.b || ',') = 0 AND w.depth < 64
+)
+)sql";
+
+// Hops below the root beyond the root agent's declared max_delegation_depth.
+constexpr std::string_view deepDelegationSql = R"sql(
+, deep(trace_id, root) AS (
+    SELECT w.trace_id, w.root FROM walk w JOIN identities i ON i.id = w.root
+    WHERE i.max_delegation_depth IS NOT NULL
+    GROUP BY w.trace_id, w.root
+    HAVING max(w.depth) > i.max_delegation_depth
+)
+SELECT d.trace_id, d.root, (SELECT external_id FROM identities WHERE id = d.root), d.trace_id,
+       (SELECT group_concat(id) FROM (SELECT id FROM events WHERE trace_id = d.trace_id AND kind = 'invoke_agent'
+                                      ORDER BY id LIMIT 50))
+FROM deep d
+ORDER BY d.trace_id
+)sql";
+
+// A hop back to an agent already on the path; the pair is named in sorted order, one finding per pair.
+constexpr std::string_view delegationCycleSql = R"sql(
+, back(pair, first_id, trace_id) AS (
+    SELECT CASE WHEN x.external_id < y.external_id THEN x.external_id || ',' || y.external_id
+                ELSE y.external_id || ',' || x.external_id END,
+           min(x.id, y.id), w.trace_id
+    FROM walk w
+    JOIN hop h ON h.trace_id = w.trace_id AND h.a = w.node
+    JOIN identities x ON x.id = w.node
+    JOIN identities y ON y.id = h.b
+    WHERE instr(w.path, ',' || h.b || ',') > 0
+), pairs(pair, first_id, trace_id) AS (
+    SELECT pair, min(first_id), min(trace_id) FROM back GROUP BY pair
+)
+SELECT p.pair, p.first_id, (SELECT external_id FROM identities WHERE id = p.first_id), p.trace_id,
+       (SELECT group_concat(id) FROM (SELECT e.id FROM events e WHERE e.trace_id = p.trace_id AND e.kind = 'invoke_agent'
+                                      ORDER BY e.id LIMIT 50))
+FROM pairs p
+ORDER BY p.pair
+)sql";
+
 } // namespace
 
 std::vector<std::unique_ptr<FindingRule>> builtInFindingRules()
@@ -157,34 +217,44 @@ std::vector<std::unique_ptr<FindingRule>> builtInFindingRules()
         QStringLiteral("shadow-agent"), FindingSeverity::High, QStringLiteral("Agent %1 is not in the inventory"),
         QStringLiteral("An agent acts in the logs but nobody registered it: it has no owner, no declared intents and "
                        "no review, so nothing it does can be held to a purpose."),
-        shadowAgentSql));
+        std::string(shadowAgentSql)));
     rules.push_back(std::make_unique<QueryFindingRule>(
         QStringLiteral("orphan-agent"), FindingSeverity::Medium, QStringLiteral("Agent %1 has no owner"),
         QStringLiteral("No person is accountable for this agent: when it misbehaves there is nobody to ask, and its "
                        "credentials are never reviewed or revoked."),
-        orphanAgentSql));
+        std::string(orphanAgentSql)));
     rules.push_back(std::make_unique<QueryFindingRule>(
         QStringLiteral("stale-secret"), FindingSeverity::High, QStringLiteral("Stale api key %1 is still used"),
         QStringLiteral("A long-lived key that was not rotated, or has expired, is still in use: a leaked copy would "
                        "keep working, and nobody is watching it."),
-        staleSecretSql, [](SqliteStatement &statement, const FindingsSettings &settings) {
+        std::string(staleSecretSql), [](SqliteStatement &statement, const FindingsSettings &settings) {
             statement.bind(1, static_cast<qint64>(settings.staleSecretMaxAgeDays) * msPerDay);
         }));
     rules.push_back(std::make_unique<QueryFindingRule>(
         QStringLiteral("unverified-token"), FindingSeverity::Critical, QStringLiteral("Token %1 fails verification"),
         QStringLiteral("A token was accepted whose signature does not verify (unsigned or altered after signing): "
                        "anyone could have written its claims."),
-        unverifiedTokenSql));
+        std::string(unverifiedTokenSql)));
     rules.push_back(std::make_unique<QueryFindingRule>(
         QStringLiteral("shared-credential"), FindingSeverity::High, QStringLiteral("Role %1 is shared by agents"),
         QStringLiteral("Two agents use the same cloud role: its logs cannot tell them apart, and revoking it for one "
                        "breaks the other."),
-        sharedCredentialSql));
+        std::string(sharedCredentialSql)));
     rules.push_back(std::make_unique<QueryFindingRule>(
         QStringLiteral("intent-drift"), FindingSeverity::Medium, QStringLiteral("%1 is outside the agent's intents"),
         QStringLiteral("The agent called a tool it was never declared to need: either its purpose changed without "
                        "review or it is being steered into work it should not do."),
-        intentDriftSql));
+        std::string(intentDriftSql)));
+    rules.push_back(std::make_unique<QueryFindingRule>(
+        QStringLiteral("deep-delegation"), FindingSeverity::Medium, QStringLiteral("Trace %1 delegates too deep"),
+        QStringLiteral("Work was handed down more agent-to-agent hops than the root agent may delegate: each hop "
+                       "dilutes the original intent and makes it harder to say who is accountable."),
+        std::string(delegationWalkSql) + std::string(deepDelegationSql)));
+    rules.push_back(std::make_unique<QueryFindingRule>(
+        QStringLiteral("delegation-cycle"), FindingSeverity::High, QStringLiteral("Agents %1 delegate in a cycle"),
+        QStringLiteral("Two agents hand work back and forth: the loop can run without bound, and neither can be "
+                       "said to act for the one who started it."),
+        std::string(delegationWalkSql) + std::string(delegationCycleSql)));
     return rules;
 }
 

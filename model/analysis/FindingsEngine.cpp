@@ -15,6 +15,7 @@ namespace {
 // The events table ships without secondary indexes (imports stay fast); the rules need these lookups.
 constexpr std::string_view analysisIndexesSql = R"sql(
 CREATE INDEX IF NOT EXISTS events_by_actor ON events(actor_identity_id);
+CREATE INDEX IF NOT EXISTS events_by_trace ON events(trace_id) WHERE trace_id IS NOT NULL;
 CREATE INDEX IF NOT EXISTS events_by_access_key ON events(access_key) WHERE access_key IS NOT NULL;
 )sql";
 
