@@ -208,6 +208,37 @@ FROM pairs p
 ORDER BY p.pair
 )sql";
 
+// Each token-exchange hop with its granted scopes, compared with the delegator's latest token in the same
+// session before it. Keycloak and gateway tokens carry the session; Okta-issued tokens are placed in their
+// Okta session through the grant event with the same token id.
+constexpr std::string_view scopeWideningSql = R"sql(
+WITH hop AS (
+    SELECT d.delegator_identity_id AS a, d.delegate_identity_id AS b, d.scopes AS scopes, e.id AS event_id,
+           coalesce(CASE WHEN e.session_id IS NOT NULL THEN e.id END,
+                    (SELECT o.id FROM events o WHERE o.token_id = e.token_id AND o.protocol = 'okta'
+                     AND o.session_id IS NOT NULL LIMIT 1)) AS anchor_id
+    FROM delegation_edges d JOIN events e ON e.id = d.event_id
+    WHERE d.protocol IN ('keycloak', 'oauth') AND d.scopes IS NOT NULL AND json_valid(d.scopes)
+      AND d.delegator_identity_id IS NOT NULL AND d.delegate_identity_id IS NOT NULL
+), granted AS (
+    SELECT h.a, h.b, h.scopes, h.event_id,
+           (SELECT p.id FROM events p
+            WHERE p.session_id = n.session_id AND p.actor_identity_id = h.a
+              AND p.protocol = n.protocol AND p.id < n.id AND p.scopes IS NOT NULL
+            ORDER BY p.id DESC LIMIT 1) AS parent_id
+    FROM hop h JOIN events n ON n.id = h.anchor_id
+), widened AS (
+    SELECT g.a, g.b, g.event_id, g.parent_id FROM granted g JOIN events p ON p.id = g.parent_id
+    WHERE json_valid(p.scopes)
+      AND EXISTS (SELECT 1 FROM json_each(g.scopes) s WHERE s.value NOT IN (SELECT value FROM json_each(p.scopes)))
+)
+SELECT x.external_id || '->' || y.external_id, w.b, y.external_id, NULL,
+       group_concat(w.parent_id || ',' || w.event_id)
+FROM widened w JOIN identities x ON x.id = w.a JOIN identities y ON y.id = w.b
+GROUP BY w.a, w.b
+ORDER BY 1
+)sql";
+
 } // namespace
 
 std::vector<std::unique_ptr<FindingRule>> builtInFindingRules()
@@ -255,6 +286,11 @@ std::vector<std::unique_ptr<FindingRule>> builtInFindingRules()
         QStringLiteral("Two agents hand work back and forth: the loop can run without bound, and neither can be "
                        "said to act for the one who started it."),
         std::string(delegationWalkSql) + std::string(delegationCycleSql)));
+    rules.push_back(std::make_unique<QueryFindingRule>(
+        QStringLiteral("scope-widening"), FindingSeverity::High, QStringLiteral("Hop %1 widens the granted scopes"),
+        QStringLiteral("A delegate received scopes its delegator's own token did not have: delegation must only "
+                       "narrow authority, and here it created new authority nobody granted."),
+        std::string(scopeWideningSql)));
     return rules;
 }
 

@@ -16,6 +16,8 @@ namespace {
 constexpr std::string_view analysisIndexesSql = R"sql(
 CREATE INDEX IF NOT EXISTS events_by_actor ON events(actor_identity_id);
 CREATE INDEX IF NOT EXISTS events_by_trace ON events(trace_id) WHERE trace_id IS NOT NULL;
+CREATE INDEX IF NOT EXISTS events_by_session ON events(session_id, actor_identity_id) WHERE session_id IS NOT NULL;
+CREATE INDEX IF NOT EXISTS events_by_token ON events(token_id) WHERE token_id IS NOT NULL;
 CREATE INDEX IF NOT EXISTS events_by_access_key ON events(access_key) WHERE access_key IS NOT NULL;
 )sql";
 
