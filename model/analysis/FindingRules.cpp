@@ -239,6 +239,27 @@ GROUP BY w.a, w.b
 ORDER BY 1
 )sql";
 
+// High or critical tool calls (OTel spans or MCP calls) in a trace that holds no accepted human approval
+// (an OTel elicitation span with status OK, or an approval answered in the MCP log).
+constexpr std::string_view sensitiveWithoutApprovalSql = R"sql(
+WITH sensitive AS (
+    SELECT e.trace_id, e.id, e.actor_identity_id FROM events e
+    JOIN identities t ON t.kind = 'tool' AND t.external_id = e.action
+    WHERE e.kind IN ('execute_tool', 'tools/call') AND e.protocol IN ('otlp', 'mcp') AND e.trace_id IS NOT NULL
+      AND t.sensitivity IN ('high', 'critical')
+), unapproved AS (
+    SELECT s.trace_id, min(s.actor_identity_id) AS identity_id, group_concat(s.id) AS ids
+    FROM sensitive s
+    WHERE NOT EXISTS (SELECT 1 FROM events a WHERE a.trace_id = s.trace_id AND a.outcome = 'ok'
+                      AND ((a.protocol = 'otlp' AND a.kind = 'elicitation/create')
+                           OR (a.protocol = 'mcp' AND a.kind = 'approval')))
+    GROUP BY s.trace_id
+)
+SELECT u.trace_id, u.identity_id, (SELECT external_id FROM identities WHERE id = u.identity_id), u.trace_id, u.ids
+FROM unapproved u
+ORDER BY u.trace_id
+)sql";
+
 } // namespace
 
 std::vector<std::unique_ptr<FindingRule>> builtInFindingRules()
@@ -291,6 +312,12 @@ std::vector<std::unique_ptr<FindingRule>> builtInFindingRules()
         QStringLiteral("A delegate received scopes its delegator's own token did not have: delegation must only "
                        "narrow authority, and here it created new authority nobody granted."),
         std::string(scopeWideningSql)));
+    rules.push_back(std::make_unique<QueryFindingRule>(
+        QStringLiteral("sensitive-without-approval"), FindingSeverity::Critical,
+        QStringLiteral("Trace %1 calls a sensitive tool without approval"),
+        QStringLiteral("A high-impact action (payments, deployments, personal data) ran with no human approving "
+                       "it: the safeguard meant to catch a mistaken or manipulated agent was skipped."),
+        std::string(sensitiveWithoutApprovalSql)));
     return rules;
 }
 
