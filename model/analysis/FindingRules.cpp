@@ -260,6 +260,32 @@ FROM unapproved u
 ORDER BY u.trace_id
 )sql";
 
+// Traces in which no span names the human (enduser.id), and AWS sessions assumed with neither a
+// sourceIdentity nor a TraceId session tag: nobody can say on whose behalf they acted.
+constexpr std::string_view lostOriginatorSql = R"sql(
+WITH lost_traces AS (
+    SELECT trace_id, min(actor_identity_id) AS identity_id FROM events
+    WHERE protocol = 'otlp' AND trace_id IS NOT NULL
+    GROUP BY trace_id
+    HAVING count(originator) = 0
+), lost_sessions AS (
+    SELECT json_extract(attributes, '$.issuedAccessKeyId') AS access_key, id, actor_identity_id AS identity_id
+    FROM events
+    WHERE protocol = 'aws' AND kind LIKE 'AssumeRole%' AND originator IS NULL AND trace_id IS NULL
+      AND json_valid(attributes) AND json_extract(attributes, '$.issuedAccessKeyId') IS NOT NULL
+)
+SELECT t.trace_id, t.identity_id, (SELECT external_id FROM identities WHERE id = t.identity_id), t.trace_id,
+       (SELECT group_concat(id) FROM (SELECT id FROM events WHERE trace_id = t.trace_id AND kind = 'invoke_agent'
+                                      ORDER BY id LIMIT 50))
+FROM lost_traces t
+UNION ALL
+SELECT l.access_key, l.identity_id, (SELECT external_id FROM identities WHERE id = l.identity_id), NULL,
+       l.id || coalesce(',' || (SELECT group_concat(id) FROM (SELECT id FROM events WHERE access_key = l.access_key
+                                                              ORDER BY id LIMIT 49)), '')
+FROM lost_sessions l
+ORDER BY 1
+)sql";
+
 } // namespace
 
 std::vector<std::unique_ptr<FindingRule>> builtInFindingRules()
@@ -318,6 +344,11 @@ std::vector<std::unique_ptr<FindingRule>> builtInFindingRules()
         QStringLiteral("A high-impact action (payments, deployments, personal data) ran with no human approving "
                        "it: the safeguard meant to catch a mistaken or manipulated agent was skipped."),
         std::string(sensitiveWithoutApprovalSql)));
+    rules.push_back(std::make_unique<QueryFindingRule>(
+        QStringLiteral("lost-originator"), FindingSeverity::High, QStringLiteral("%1 acts for no known person"),
+        QStringLiteral("The work cannot be traced back to the person who asked for it: agents act on their own "
+                       "authority, and nobody can be held accountable for the outcome."),
+        std::string(lostOriginatorSql)));
     return rules;
 }
 
