@@ -286,6 +286,28 @@ FROM lost_sessions l
 ORDER BY 1
 )sql";
 
+// Cloud calls that leave the trace: an AWS call span without aws.request_id (its session carried no
+// TraceId tag), or an Azure call span in a trace no Entra sign-in correlates with (correlationId is the
+// trace id written as a GUID).
+constexpr std::string_view crossProtocolBreakSql = R"sql(
+WITH entra_traces AS MATERIALIZED (
+    SELECT DISTINCT lower(replace(correlation_id, '-', '')) AS trace_id FROM events
+    WHERE protocol = 'entra' AND correlation_id IS NOT NULL
+), broken AS (
+    SELECT e.trace_id, e.id, e.actor_identity_id FROM events e
+    WHERE e.protocol = 'otlp' AND e.kind = 'execute_tool' AND e.trace_id IS NOT NULL AND json_valid(e.attributes)
+      AND ((json_extract(e.attributes, '$."rpc.service"') IS NOT NULL
+            AND json_extract(e.attributes, '$."aws.request_id"') IS NULL)
+           OR (json_extract(e.attributes, '$."az.namespace"') IS NOT NULL
+               AND e.trace_id NOT IN (SELECT trace_id FROM entra_traces)))
+), traces AS (
+    SELECT trace_id, min(actor_identity_id) AS identity_id, group_concat(id) AS ids FROM broken GROUP BY trace_id
+)
+SELECT t.trace_id, t.identity_id, (SELECT external_id FROM identities WHERE id = t.identity_id), t.trace_id, t.ids
+FROM traces t
+ORDER BY t.trace_id
+)sql";
+
 } // namespace
 
 std::vector<std::unique_ptr<FindingRule>> builtInFindingRules()
@@ -349,6 +371,12 @@ std::vector<std::unique_ptr<FindingRule>> builtInFindingRules()
         QStringLiteral("The work cannot be traced back to the person who asked for it: agents act on their own "
                        "authority, and nobody can be held accountable for the outcome."),
         std::string(lostOriginatorSql)));
+    rules.push_back(std::make_unique<QueryFindingRule>(
+        QStringLiteral("cross-protocol-break"), FindingSeverity::Medium,
+        QStringLiteral("Trace %1 loses its chain at a cloud call"),
+        QStringLiteral("The chain breaks where an agent crosses into a cloud API: the cloud's own logs cannot be "
+                       "tied back to the workflow and the person behind it, so an audit stops at that hop."),
+        std::string(crossProtocolBreakSql)));
     return rules;
 }
 
