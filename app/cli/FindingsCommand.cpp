@@ -46,7 +46,7 @@ QJsonObject findingJson(const Finding &finding)
     for (qint64 id : finding.evidence)
         events.append(id);
     return QJsonObject{
-        {QStringLiteral("id"), QString(finding.rule + u'/' + finding.subject)},
+        {QStringLiteral("id"), finding.id},
         {QStringLiteral("rule"), finding.rule},
         {QStringLiteral("severity"), severityName(finding.severity)},
         {QStringLiteral("subject"), finding.subject},

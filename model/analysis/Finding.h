@@ -16,6 +16,7 @@ std::optional<FindingSeverity> severityFromName(const QString &name);
 // One thing a reviewer should look at: what rule saw it, about whom, and the events that show it.
 struct Finding
 {
+    qint64 id = 0; // row in the findings table once stored
     QString rule;
     FindingSeverity severity = FindingSeverity::Low;
     QString subject; // same form as the generator's truth.json

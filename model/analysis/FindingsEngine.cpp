@@ -81,12 +81,18 @@ std::optional<FindingsRun> FindingsEngine::run(Workspace &workspace, const QStri
             result.findings.append(rule->evaluate(db, m_settings));
         }
 
-        // One current set of findings: the previous run's are replaced, not accumulated.
-        SqliteStatement clear(db, "DELETE FROM findings WHERE analysis_run_id IS NOT ?1");
-        clear.bind(1, result.runId).run();
+        // One current set of findings: a full run replaces all earlier ones, a run of some rules only theirs.
+        if (onlyRules.isEmpty()) {
+            SqliteStatement clear(db, "DELETE FROM findings WHERE analysis_run_id IS NOT ?1");
+            clear.bind(1, result.runId).run();
+        } else {
+            SqliteStatement clear(db, "DELETE FROM findings WHERE rule = ?1 AND analysis_run_id IS NOT ?2");
+            for (const QString &id : onlyRules)
+                clear.bind(1, id).bind(2, result.runId).run();
+        }
         SqliteStatement insert(db, "INSERT INTO findings (analysis_run_id, rule, severity, subject, title, explanation, "
                                    "chain_key, identity_id, evidence) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)");
-        for (const Finding &finding : std::as_const(result.findings)) {
+        for (Finding &finding : result.findings) {
             insert.reset();
             insert.bind(1, result.runId)
                 .bind(2, finding.rule)
@@ -98,6 +104,7 @@ std::optional<FindingsRun> FindingsEngine::run(Workspace &workspace, const QStri
                 .bind(8, finding.identityId)
                 .bind(9, evidenceJson(finding.evidence))
                 .run();
+            finding.id = db.lastInsertRowId();
         }
         SqliteStatement finish(db, "UPDATE analysis_runs SET finished_at = ?1 WHERE id = ?2");
         finish.bind(1, QDateTime::currentDateTimeUtc().toString(Qt::ISODateWithMs)).bind(2, result.runId).run();

@@ -152,6 +152,13 @@ void FindingsTest::rerunReplacesFindings()
     // Evidence is stored as a JSON array of event ids.
     const QString evidence = workspace->database().queryText("SELECT evidence FROM findings ORDER BY id LIMIT 1");
     QVERIFY(QJsonDocument::fromJson(evidence.toUtf8()).isArray());
+
+    // A run of one rule replaces only that rule's findings.
+    const auto partial = FindingsEngine().run(*workspace, {QStringLiteral("orphan-agent")}, &error);
+    QVERIFY2(partial, qPrintable(error));
+    QCOMPARE(workspace->database().queryInt64("SELECT count(*) FROM findings"), qint64(second->findings.size()));
+    for (const Finding &finding : partial->findings)
+        QVERIFY(finding.id > 0);
 }
 
 void FindingsTest::staleSecretThresholdIsConfigurable()
