@@ -96,11 +96,6 @@ auto guardedQuery(QString *error, Query query) -> std::optional<decltype(query()
 
 } // namespace
 
-QString aliasTypeForCredential(const QString &credentialType)
-{
-    return credentialType;
-}
-
 Workspace::Workspace(QString path, std::unique_ptr<SqliteDatabase> db, bool readOnly)
     : m_path(std::move(path))
     , m_db(std::move(db))
@@ -536,7 +531,7 @@ qint64 WorkspaceWriter::upsertAgent(const AgentRecord &agent, qint64 sourceId)
             .bind(8, emptyToNull(credential.extraJson))
             .bind(9, sourceId);
         credentialStatement.run();
-        aliasStatement.bind(1, aliasTypeForCredential(credential.type))
+        aliasStatement.bind(1, credential.type) // an inventory alias is typed by its credential
             .bind(2, credential.id)
             .bind(3, identityId)
             .bind(4, sourceId);

@@ -149,7 +149,5 @@ private:
     QHash<QString, qint64> m_resolved;
 };
 
-// Aliases are namespaced by credential type; the namespace part is filled by protocol importers.
-QString aliasTypeForCredential(const QString &credentialType);
 
 } // namespace chainsight
