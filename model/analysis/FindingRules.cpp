@@ -242,7 +242,12 @@ ORDER BY 1
 // High or critical tool calls (OTel spans or MCP calls) in a trace that holds no accepted human approval
 // (an OTel elicitation span with status OK, or an approval answered in the MCP log).
 constexpr std::string_view sensitiveWithoutApprovalSql = R"sql(
-WITH sensitive AS (
+WITH approved AS MATERIALIZED (
+    SELECT DISTINCT trace_id FROM events
+    WHERE kind IN ('elicitation/create', 'approval') AND protocol IN ('otlp', 'mcp') AND outcome = 'ok'
+      AND trace_id IS NOT NULL
+      AND ((protocol = 'otlp' AND kind = 'elicitation/create') OR (protocol = 'mcp' AND kind = 'approval'))
+), sensitive AS (
     SELECT e.trace_id, e.id, e.actor_identity_id FROM events e
     JOIN identities t ON t.kind = 'tool' AND t.external_id = e.action
     WHERE e.kind IN ('execute_tool', 'tools/call') AND e.protocol IN ('otlp', 'mcp') AND e.trace_id IS NOT NULL
@@ -250,9 +255,7 @@ WITH sensitive AS (
 ), unapproved AS (
     SELECT s.trace_id, min(s.actor_identity_id) AS identity_id, group_concat(s.id) AS ids
     FROM sensitive s
-    WHERE NOT EXISTS (SELECT 1 FROM events a WHERE a.trace_id = s.trace_id AND a.outcome = 'ok'
-                      AND ((a.protocol = 'otlp' AND a.kind = 'elicitation/create')
-                           OR (a.protocol = 'mcp' AND a.kind = 'approval')))
+    WHERE s.trace_id NOT IN (SELECT trace_id FROM approved)
     GROUP BY s.trace_id
 )
 SELECT u.trace_id, u.identity_id, (SELECT external_id FROM identities WHERE id = u.identity_id), u.trace_id, u.ids

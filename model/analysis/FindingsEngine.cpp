@@ -14,6 +14,7 @@ namespace {
 
 // The events table ships without secondary indexes (imports stay fast); the rules need these lookups.
 constexpr std::string_view analysisIndexesSql = R"sql(
+CREATE INDEX IF NOT EXISTS events_by_kind ON events(kind, protocol);
 CREATE INDEX IF NOT EXISTS events_by_actor ON events(actor_identity_id);
 CREATE INDEX IF NOT EXISTS events_by_trace ON events(trace_id) WHERE trace_id IS NOT NULL;
 CREATE INDEX IF NOT EXISTS events_by_session ON events(session_id, actor_identity_id) WHERE session_id IS NOT NULL;
