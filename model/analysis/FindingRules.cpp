@@ -112,7 +112,8 @@ WITH bad AS (
     SELECT e.token_id AS jti, min(e.actor_identity_id) AS identity_id, min(e.trace_id) AS trace_id,
            group_concat(e.id) AS ids
     FROM events e
-    WHERE e.protocol = 'oauth' AND e.token_id IS NOT NULL AND e.token_id <> ''
+    WHERE e.kind IN ('access_token', 'access_token+dpop') AND e.protocol = 'oauth'
+      AND e.token_id IS NOT NULL AND e.token_id <> ''
       AND e.outcome IS NOT NULL AND e.outcome NOT IN ('Verified', 'not-checked')
     GROUP BY e.token_id
 )
@@ -268,7 +269,7 @@ ORDER BY u.trace_id
 constexpr std::string_view lostOriginatorSql = R"sql(
 WITH lost_traces AS (
     SELECT trace_id, min(actor_identity_id) AS identity_id FROM events
-    WHERE protocol = 'otlp' AND trace_id IS NOT NULL
+    WHERE kind = 'invoke_agent' AND protocol = 'otlp' AND trace_id IS NOT NULL
     GROUP BY trace_id
     HAVING count(originator) = 0
 ), lost_sessions AS (
