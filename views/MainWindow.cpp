@@ -1,6 +1,7 @@
 #include "MainWindow.h"
 
 #include "DemoData.h"
+#include "FindingsPanel.h"
 #include "IdentitiesPanel.h"
 #include "ImportStatusWidget.h"
 #include "InventoryPanel.h"
@@ -52,6 +53,8 @@ MainWindow::MainWindow(QWidget *parent)
     , m_inventoryDock(new QDockWidget(tr("Inventory"), this))
     , m_identities(new IdentitiesPanel(this))
     , m_identitiesDock(new QDockWidget(tr("Identities"), this))
+    , m_findings(new FindingsPanel(this))
+    , m_findingsDock(new QDockWidget(tr("Findings"), this))
     , m_importLog(new QPlainTextEdit(this))
     , m_importLogDock(new QDockWidget(tr("Import log"), this))
     , m_importStatus(new ImportStatusWidget(this))
@@ -71,6 +74,10 @@ MainWindow::MainWindow(QWidget *parent)
     m_identitiesDock->setWidget(m_identities);
     m_identitiesDock->setAccessibleName(tr("Identities"));
     addDockWidget(Qt::BottomDockWidgetArea, m_identitiesDock);
+    m_findingsDock->setObjectName(QStringLiteral("findingsDock"));
+    m_findingsDock->setWidget(m_findings);
+    m_findingsDock->setAccessibleName(tr("Findings"));
+    addDockWidget(Qt::BottomDockWidgetArea, m_findingsDock);
 
     m_importLog->setReadOnly(true);
     m_importLog->setLineWrapMode(QPlainTextEdit::NoWrap);
@@ -80,7 +87,8 @@ MainWindow::MainWindow(QWidget *parent)
     m_importLogDock->setWidget(m_importLog);
     addDockWidget(Qt::BottomDockWidgetArea, m_importLogDock);
     tabifyDockWidget(m_inventoryDock, m_identitiesDock);
-    tabifyDockWidget(m_identitiesDock, m_importLogDock);
+    tabifyDockWidget(m_identitiesDock, m_findingsDock);
+    tabifyDockWidget(m_findingsDock, m_importLogDock);
     m_inventoryDock->raise();
 
     statusBar()->addWidget(m_workspaceLabel, 1);
@@ -134,6 +142,7 @@ void MainWindow::createActions()
     QMenu *view = menuBar()->addMenu(tr("&View"));
     view->addAction(m_inventoryDock->toggleViewAction());
     view->addAction(m_identitiesDock->toggleViewAction());
+    view->addAction(m_findingsDock->toggleViewAction());
     view->addAction(m_importLogDock->toggleViewAction());
 
     QMenu *help = menuBar()->addMenu(tr("&Help"));
@@ -155,6 +164,8 @@ void MainWindow::openDemoWorkspace()
     QtConcurrent::run([dir] {
         QString error;
         const auto path = DemoData::buildWorkspace(dir, &error);
+        if (path)
+            analyseWorkspace(*path);
         return path ? *path : QStringLiteral("\n") + error;
     }).then(this, [this](const QString &pathOrError) {
         if (pathOrError.startsWith(QLatin1Char('\n'))) {
@@ -208,6 +219,7 @@ bool MainWindow::showPanel(const QString &name)
 {
     QDockWidget *dock = name == QLatin1String("inventory")    ? m_inventoryDock
                         : name == QLatin1String("identities") ? m_identitiesDock
+                        : name == QLatin1String("findings")   ? m_findingsDock
                         : name == QLatin1String("import-log") ? m_importLogDock
                                                               : nullptr;
     if (!dock)
@@ -222,6 +234,7 @@ void MainWindow::showSnapshot(const WorkspaceSnapshot &snapshot)
     m_overview->setWorkspace(snapshot.path, snapshot.info);
     m_inventory->setAgents(snapshot.agents);
     m_identities->setIdentities(snapshot.identities);
+    m_findings->setFindings(snapshot.findings);
     setWindowTitle(tr("%1 — Chainsight").arg(QFileInfo(snapshot.path).completeBaseName()));
     m_workspaceLabel->setText(snapshot.path);
     addRecentFile(snapshot.path);

@@ -11,6 +11,7 @@ class QPlainTextEdit;
 
 namespace chainsight {
 
+class FindingsPanel;
 class IdentitiesPanel;
 class ImportStatusWidget;
 class InventoryPanel;
@@ -26,6 +27,7 @@ public:
     WorkspaceSession *session() const { return m_session; }
     InventoryPanel *inventoryPanel() const { return m_inventory; }
     IdentitiesPanel *identitiesPanel() const { return m_identities; }
+    FindingsPanel *findingsPanel() const { return m_findings; }
     WorkspaceOverview *overview() const { return m_overview; }
 
     void openWorkspace(const QString &path);
@@ -38,7 +40,7 @@ public:
     bool showPanel(const QString &name);
 
     // Bumped whenever the saved dock layout would no longer fit the window's docks.
-    static constexpr int layoutVersion = 2;
+    static constexpr int layoutVersion = 3;
 
 Q_SIGNALS:
     void workspaceShown(const QString &path);
@@ -65,6 +67,8 @@ private:
     QDockWidget *m_inventoryDock;
     IdentitiesPanel *m_identities;
     QDockWidget *m_identitiesDock;
+    FindingsPanel *m_findings;
+    QDockWidget *m_findingsDock;
     QPlainTextEdit *m_importLog;
     QDockWidget *m_importLogDock;
     ImportStatusWidget *m_importStatus;

@@ -1,5 +1,7 @@
 #include "WorkspaceSession.h"
 
+#include "FindingListModel.h"
+#include "FindingsEngine.h"
 #include "ImportRunner.h"
 
 #include <QPointer>
@@ -15,6 +17,19 @@ struct LoadOutcome
     QString error;
 };
 
+} // namespace
+
+void analyseWorkspace(const QString &path)
+{
+    QString error;
+    if (auto workspace = Workspace::open(path, Workspace::OpenMode::OpenExisting, &error)) {
+        if (!FindingsEngine().run(*workspace, {}, &error))
+            qWarning("analysis failed: %s", qUtf8Printable(error));
+    }
+}
+
+namespace {
+
 LoadOutcome loadSnapshot(const QString &path, bool createIfMissing)
 {
     LoadOutcome outcome;
@@ -28,8 +43,10 @@ LoadOutcome loadSnapshot(const QString &path, bool createIfMissing)
     auto info = workspace->info(&outcome.error);
     auto agents = workspace->agents(&outcome.error);
     auto identities = workspace->identities(&outcome.error);
-    if (!info || !agents || !identities)
+    auto findings = storedFindings(*workspace, &outcome.error);
+    if (!info || !agents || !identities || !findings)
         return outcome;
+    snapshot.findings = std::move(*findings);
     snapshot.info = std::move(*info);
     snapshot.agents = std::move(*agents);
     snapshot.identities = std::move(*identities);
@@ -95,7 +112,11 @@ void WorkspaceSession::importFiles(const QStringList &paths, const ImportOptions
                         Q_EMIT self->importProgressed(value);
                 }, Qt::QueuedConnection);
         };
-        return ImportRunner::run(workspacePath, paths, options, progress, *cancel);
+        ImportResult result = ImportRunner::run(workspacePath, paths, options, progress, *cancel);
+        // New data, new findings: the analysis runs on the same worker, before the views reload.
+        if (result.status == ImportResult::Status::Committed)
+            analyseWorkspace(workspacePath);
+        return result;
     }).then(this, [this](const ImportResult &result) {
         m_importing = false;
         Q_EMIT importFinished(result);

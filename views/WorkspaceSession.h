@@ -1,5 +1,6 @@
 #pragma once
 
+#include "Finding.h"
 #include "ImportTypes.h"
 #include "Workspace.h"
 
@@ -17,7 +18,11 @@ struct WorkspaceSnapshot
     WorkspaceInfo info;
     QList<AgentSummary> agents;
     QList<IdentitySummary> identities;
+    QList<Finding> findings;
 };
+
+// Runs every finding rule over the workspace at path and stores the findings (worker threads only).
+void analyseWorkspace(const QString &path);
 
 // Owns the GUI's current workspace and runs every database job in the background. Each job opens its own
 // connection (WAL lets readers and the importer work side by side); only the newest load is applied.

@@ -1,4 +1,6 @@
 #include "AgentInventoryModel.h"
+#include "FindingListModel.h"
+#include "FindingsPanel.h"
 #include "IdentitiesPanel.h"
 #include "IdentityListModel.h"
 #include "ImportStatusWidget.h"
@@ -85,6 +87,20 @@ private Q_SLOTS:
         identities->kindFilter()->setCurrentIndex(identities->kindFilter()->findData(QStringLiteral("agent")));
         QVERIFY(identities->proxy()->rowCount() >= 12);
         saveArtefact(window, QStringLiteral("02-identities.png"));
+        // The demo is analysed when it is built: its unowned agents, its shadow and its unapproved payments.
+        FindingsPanel *findings = window.findingsPanel();
+        QAbstractItemModelTester findingTester(findings->proxy(), QAbstractItemModelTester::FailureReportingMode::QtTest);
+        QStringList pairs;
+        for (const Finding &finding : findings->model()->findings())
+            pairs.push_back(finding.rule + QLatin1Char(' ') + finding.subject);
+        QVERIFY2(pairs.contains(QStringLiteral("shadow-agent quick-helper-bot")), qPrintable(pairs.join(QLatin1Char(','))));
+        QVERIFY(pairs.contains(QStringLiteral("orphan-agent report-worker")));
+        QVERIFY(pairs.contains(QStringLiteral("orphan-agent sales-assistant")));
+        findings->severityFilter()->setCurrentIndex(findings->severityFilter()->findData(static_cast<int>(FindingSeverity::High)));
+        QVERIFY(findings->proxy()->rowCount() >= 1);
+        QVERIFY(findings->proxy()->rowCount() < findings->model()->rowCount());
+        window.showPanel(QStringLiteral("findings"));
+        saveArtefact(window, QStringLiteral("02-findings.png"));
         window.inventoryPanel()->parentWidget()->show();
         qobject_cast<QDockWidget *>(window.inventoryPanel()->parentWidget())->raise();
 
