@@ -4,39 +4,13 @@
 #include "RecordTable.h"
 
 #include <QComboBox>
-#include <QHBoxLayout>
 #include <QLabel>
 #include <QLineEdit>
 #include <QPlainTextEdit>
-#include <QSplitter>
-#include <QStyledItemDelegate>
 #include <QTableView>
 #include <QVBoxLayout>
 
 namespace chainsight {
-namespace {
-
-// Severity reads at a glance: critical and high in the error colour, medium in amber.
-class SeverityDelegate final : public QStyledItemDelegate
-{
-public:
-    using QStyledItemDelegate::QStyledItemDelegate;
-
-protected:
-    void initStyleOption(QStyleOptionViewItem *option, const QModelIndex &index) const override
-    {
-        QStyledItemDelegate::initStyleOption(option, index);
-        const auto severity = static_cast<FindingSeverity>(index.data(FindingListModel::SeverityRole).toInt());
-        if (severity >= FindingSeverity::High) {
-            option->font.setBold(true);
-            option->palette.setColor(QPalette::Text, QColor(0xc6, 0x28, 0x28));
-        } else if (severity == FindingSeverity::Medium) {
-            option->palette.setColor(QPalette::Text, QColor(0xb2, 0x6a, 0x00));
-        }
-    }
-};
-
-} // namespace
 
 FindingsPanel::FindingsPanel(QWidget *parent)
     : QWidget(parent)
@@ -62,24 +36,20 @@ FindingsPanel::FindingsPanel(QWidget *parent)
     m_view->setModel(m_proxy);
     m_view->setSortingEnabled(true);
     m_view->sortByColumn(FindingListModel::SeverityColumn, Qt::DescendingOrder);
-    m_view->setItemDelegateForColumn(FindingListModel::SeverityColumn, new SeverityDelegate(m_view));
+    // Severity reads at a glance: critical and high bold in the error colour, medium in amber.
+    m_view->setItemDelegateForColumn(FindingListModel::SeverityColumn, new EmphasisDelegate([](const QModelIndex &index) {
+        const auto severity = static_cast<FindingSeverity>(index.data(FindingListModel::SeverityRole).toInt());
+        if (severity >= FindingSeverity::High)
+            return std::optional(Emphasis{QColor(0xc6, 0x28, 0x28)});
+        if (severity == FindingSeverity::Medium)
+            return std::optional(Emphasis{QColor(0xb2, 0x6a, 0x00), false});
+        return std::optional<Emphasis>();
+    }, m_view));
     m_view->setAccessibleName(tr("Findings"));
     m_details->setReadOnly(true);
     m_details->setAccessibleName(tr("Explanation and evidence of the selected finding"));
 
-    auto *filterRow = new QHBoxLayout;
-    filterRow->addWidget(m_filter, 1);
-    filterRow->addWidget(m_severity);
-    filterRow->addWidget(m_summary);
-    auto *splitter = new QSplitter(Qt::Vertical, this);
-    splitter->addWidget(m_view);
-    splitter->addWidget(m_details);
-    splitter->setStretchFactor(0, 3);
-    splitter->setStretchFactor(1, 1);
-    auto *layout = new QVBoxLayout(this);
-    layout->setContentsMargins(6, 6, 6, 6);
-    layout->addLayout(filterRow);
-    layout->addWidget(splitter, 1);
+    layOutRecordPanel(this, {m_filter, m_severity, m_summary}, m_view, m_details);
 
     connect(m_filter, &QLineEdit::textChanged, this, [this](const QString &text) {
         m_proxy->setFilterText(text);

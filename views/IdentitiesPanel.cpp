@@ -5,35 +5,15 @@
 
 #include <QComboBox>
 #include <QDateTime>
-#include <QHBoxLayout>
 #include <QHeaderView>
 #include <QLabel>
 #include <QLineEdit>
 #include <QPlainTextEdit>
-#include <QSplitter>
-#include <QStyledItemDelegate>
 #include <QTableView>
 #include <QVBoxLayout>
 
 namespace chainsight {
 namespace {
-
-// A shadow identity acted without being declared anywhere: its kind is drawn bold in the warning colour.
-class KindDelegate final : public QStyledItemDelegate
-{
-public:
-    using QStyledItemDelegate::QStyledItemDelegate;
-
-protected:
-    void initStyleOption(QStyleOptionViewItem *option, const QModelIndex &index) const override
-    {
-        QStyledItemDelegate::initStyleOption(option, index);
-        if (index.data(IdentityListModel::KindRole).toString() == QLatin1String("shadow")) {
-            option->font.setBold(true);
-            option->palette.setColor(QPalette::Text, QColor(0xb2, 0x4a, 0x00));
-        }
-    }
-};
 
 QString timeText(std::optional<qint64> ms)
 {
@@ -67,25 +47,18 @@ IdentitiesPanel::IdentitiesPanel(QWidget *parent)
     m_view->setSortingEnabled(true);
     m_view->sortByColumn(IdentityListModel::KindColumn, Qt::AscendingOrder);
     configureRecordTable(m_view);
-    m_view->setItemDelegateForColumn(IdentityListModel::KindColumn, new KindDelegate(m_view));
+    // A shadow identity acted without being declared anywhere: its kind is bold in the warning colour.
+    m_view->setItemDelegateForColumn(IdentityListModel::KindColumn, new EmphasisDelegate([](const QModelIndex &index) {
+        return index.data(IdentityListModel::KindRole).toString() == QLatin1String("shadow")
+                   ? std::optional(Emphasis{QColor(0xb2, 0x4a, 0x00)})
+                   : std::nullopt;
+    }, m_view));
     m_view->setAccessibleName(tr("Identities"));
     m_details->setReadOnly(true);
     m_details->setAccessibleName(tr("Aliases and activity of the selected identity"));
     m_details->setMaximumBlockCount(2000);
 
-    auto *filterRow = new QHBoxLayout;
-    filterRow->addWidget(m_filter, 1);
-    filterRow->addWidget(m_kind);
-    filterRow->addWidget(m_summary);
-    auto *splitter = new QSplitter(Qt::Vertical, this);
-    splitter->addWidget(m_view);
-    splitter->addWidget(m_details);
-    splitter->setStretchFactor(0, 3);
-    splitter->setStretchFactor(1, 1);
-    auto *layout = new QVBoxLayout(this);
-    layout->setContentsMargins(6, 6, 6, 6);
-    layout->addLayout(filterRow);
-    layout->addWidget(splitter, 1);
+    layOutRecordPanel(this, {m_filter, m_kind, m_summary}, m_view, m_details);
 
     connect(m_filter, &QLineEdit::textChanged, this, [this](const QString &text) {
         m_proxy->setFilterText(text);

@@ -6,41 +6,13 @@
 #include "SourceListModel.h"
 
 #include <QCheckBox>
-#include <QHBoxLayout>
 #include <QHeaderView>
 #include <QLabel>
 #include <QLineEdit>
-#include <QPainter>
-#include <QSplitter>
-#include <QStyledItemDelegate>
 #include <QTableView>
 #include <QVBoxLayout>
 
 namespace chainsight {
-namespace {
-
-// Agents nobody answers for are what a reviewer hunts for: their owner cell is drawn bold in the error colour.
-class OwnerDelegate final : public QStyledItemDelegate
-{
-public:
-    using QStyledItemDelegate::QStyledItemDelegate;
-
-protected:
-    void initStyleOption(QStyleOptionViewItem *option, const QModelIndex &index) const override
-    {
-        QStyledItemDelegate::initStyleOption(option, index);
-        if (!index.data(AgentInventoryModel::HasOwnerRole).toBool()) {
-            option->font.setBold(true);
-            option->font.setItalic(true);
-            const QColor warning(0xc6, 0x28, 0x28);
-            option->palette.setColor(QPalette::Text, warning);
-            option->palette.setColor(QPalette::HighlightedText, QColor(0xff, 0xe0, 0xe0));
-        }
-    }
-};
-
-} // namespace
-
 InventoryPanel::InventoryPanel(QWidget *parent)
     : QWidget(parent)
     , m_model(new AgentInventoryModel(this))
@@ -65,7 +37,11 @@ InventoryPanel::InventoryPanel(QWidget *parent)
     m_view->setModel(m_proxy);
     m_view->setSortingEnabled(true);
     m_view->sortByColumn(AgentInventoryModel::IdColumn, Qt::AscendingOrder);
-    m_view->setItemDelegateForColumn(AgentInventoryModel::OwnerColumn, new OwnerDelegate(m_view));
+    // Agents nobody answers for are what a reviewer hunts for: their owner is bold, italic, in the error colour.
+    m_view->setItemDelegateForColumn(AgentInventoryModel::OwnerColumn, new EmphasisDelegate([](const QModelIndex &index) {
+        return index.data(AgentInventoryModel::HasOwnerRole).toBool() ? std::nullopt
+                                                                       : std::optional(Emphasis{QColor(0xc6, 0x28, 0x28), true, true});
+    }, m_view));
     m_view->setAccessibleName(tr("Agent inventory"));
 
     configureRecordTable(m_credentialView);
@@ -74,27 +50,13 @@ InventoryPanel::InventoryPanel(QWidget *parent)
     m_detailTitle->setTextFormat(Qt::PlainText);
     m_detailTitle->setWordWrap(true);
 
-    auto *filterRow = new QHBoxLayout;
-    filterRow->addWidget(m_filter, 1);
-    filterRow->addWidget(m_onlyOrphans);
-    filterRow->addWidget(m_summary);
-
     auto *details = new QWidget(this);
     auto *detailsLayout = new QVBoxLayout(details);
     detailsLayout->setContentsMargins(0, 4, 0, 0);
     detailsLayout->addWidget(m_detailTitle);
     detailsLayout->addWidget(m_credentialView);
 
-    auto *splitter = new QSplitter(Qt::Vertical, this);
-    splitter->addWidget(m_view);
-    splitter->addWidget(details);
-    splitter->setStretchFactor(0, 3);
-    splitter->setStretchFactor(1, 1);
-
-    auto *layout = new QVBoxLayout(this);
-    layout->setContentsMargins(6, 6, 6, 6);
-    layout->addLayout(filterRow);
-    layout->addWidget(splitter, 1);
+    layOutRecordPanel(this, {m_filter, m_onlyOrphans, m_summary}, m_view, details);
 
     connect(m_filter, &QLineEdit::textChanged, this, [this](const QString &text) {
         m_proxy->setFilterText(text);

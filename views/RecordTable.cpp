@@ -29,3 +29,46 @@ void fitRecordTable(QTableView *view, int maxWidth)
 }
 
 } // namespace chainsight
+
+#include <QHBoxLayout>
+#include <QSplitter>
+#include <QVBoxLayout>
+
+namespace chainsight {
+
+void layOutRecordPanel(QWidget *panel, std::initializer_list<QWidget *> filterRow, QWidget *list, QWidget *details)
+{
+    auto *row = new QHBoxLayout;
+    int stretch = 1;
+    for (QWidget *widget : filterRow) {
+        row->addWidget(widget, stretch);
+        stretch = 0;
+    }
+    auto *splitter = new QSplitter(Qt::Vertical, panel);
+    splitter->addWidget(list);
+    splitter->addWidget(details);
+    splitter->setStretchFactor(0, 3);
+    splitter->setStretchFactor(1, 1);
+    auto *layout = new QVBoxLayout(panel);
+    layout->setContentsMargins(6, 6, 6, 6);
+    layout->addLayout(row);
+    layout->addWidget(splitter, 1);
+}
+
+EmphasisDelegate::EmphasisDelegate(Rule rule, QObject *parent)
+    : QStyledItemDelegate(parent)
+    , m_rule(std::move(rule))
+{
+}
+
+void EmphasisDelegate::initStyleOption(QStyleOptionViewItem *option, const QModelIndex &index) const
+{
+    QStyledItemDelegate::initStyleOption(option, index);
+    if (const auto emphasis = m_rule(index)) {
+        option->font.setBold(emphasis->bold);
+        option->font.setItalic(emphasis->italic);
+        option->palette.setColor(QPalette::Text, emphasis->text);
+    }
+}
+
+} // namespace chainsight
