@@ -8,6 +8,18 @@
 #ifdef CHAINSIGHT_HAVE_FINDINGS_COMMAND
 #include "FindingsCommand.h"
 #endif
+#ifdef CHAINSIGHT_HAVE_LAYOUT_COMMAND
+#include "LayoutCommand.h"
+#endif
+#ifdef CHAINSIGHT_HAVE_SIMULATE_COMMAND
+#include "SimulateCommand.h"
+#endif
+#ifdef CHAINSIGHT_HAVE_REVIEW_COMMAND
+#include "ReviewCommand.h"
+#endif
+#ifdef CHAINSIGHT_HAVE_REPORT_COMMAND
+#include "ReportCommand.h"
+#endif
 
 #include <QCoreApplication>
 #include <QTextStream>
@@ -39,8 +51,21 @@ const std::vector<Subcommand> &subcommands()
 #ifdef CHAINSIGHT_HAVE_FINDINGS_COMMAND
         {"findings", "accountability and intent findings, gates and the revocation worklist", runFindingsCommand},
 #endif
+#ifdef CHAINSIGHT_HAVE_LAYOUT_COMMAND
+        {"layout", "lay out the delegation graph and write it as SVG, PNG or JSON", runLayoutCommand},
+#endif
 #ifdef CHAINSIGHT_HAVE_POLICY_COMMAND
         {"policy", "check, format and evaluate Cedar policies", runPolicyCommand},
+#endif
+#ifdef CHAINSIGHT_HAVE_SIMULATE_COMMAND
+        {"simulate", "replay recorded actions against a policy, diff two versions, CI gates", runSimulateCommand},
+#endif
+#ifdef CHAINSIGHT_HAVE_REVIEW_COMMAND
+        {"review", "record a review of a chain, finding or identity (append-only, hash-chained)", runReviewCommand},
+        {"verify", "check the review hash chain, or an evidence bundle's hashes and signature", runVerifyCommand},
+#endif
+#ifdef CHAINSIGHT_HAVE_REPORT_COMMAND
+        {"report", "write the evidence PDF and its signed machine-readable bundle", runReportCommand},
 #endif
     };
     return all;
