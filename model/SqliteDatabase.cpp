@@ -251,6 +251,14 @@ QString SqliteStatement::text(int column) const
     return QString::fromUtf8(data, sqlite3_column_bytes(m_statement, column));
 }
 
+std::string_view SqliteStatement::textUtf8(int column) const
+{
+    const auto *data = reinterpret_cast<const char *>(sqlite3_column_text(m_statement, column));
+    if (!data)
+        return {};
+    return {data, static_cast<std::size_t>(sqlite3_column_bytes(m_statement, column))};
+}
+
 QByteArray SqliteStatement::blob(int column) const
 {
     const void *data = sqlite3_column_blob(m_statement, column);

@@ -99,6 +99,8 @@ public:
     qint64 int64(int column) const;
     double real(int column) const;
     QString text(int column) const;
+    // The column's UTF-8 bytes without a copy; valid until the next step, reset or column call.
+    std::string_view textUtf8(int column) const;
     QByteArray blob(int column) const;
     std::optional<qint64> optionalInt64(int column) const;
 

@@ -2,9 +2,13 @@
 
 #include "CliCommands.h"
 #include "FindingsEngine.h"
+#include "RevocationWorklist.h"
+#include "SqliteDatabase.h"
 #include "Workspace.h"
 
 #include <QCommandLineParser>
+#include <QFileInfo>
+#include <QSaveFile>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
@@ -38,7 +42,33 @@ struct FindingsOptions
     bool json = false;
     QStringList rules;
     std::optional<FindingSeverity> failOn;
+    QString revocationList; // .csv or .json
 };
+
+// Written atomically: a pipeline reading the file never sees half a worklist.
+bool writeRevocationList(Workspace &workspace, const QList<Finding> &findings, const QString &path, QString *error)
+{
+    QList<RevocationEntry> entries;
+    try {
+        entries = revocationWorklist(workspace.database(), findings);
+    } catch (const SqliteError &e) {
+        *error = QStringLiteral("the revocation worklist could not be read: %1").arg(e.message());
+        return false;
+    }
+    const bool json = path.endsWith(QLatin1String(".json"), Qt::CaseInsensitive);
+    QSaveFile file(path);
+    if (!file.open(QIODevice::WriteOnly)) {
+        *error = QStringLiteral("cannot write %1: %2").arg(path, file.errorString());
+        return false;
+    }
+    file.write(json ? revocationWorklistJson(entries) : revocationWorklistCsv(entries));
+    if (!file.commit()) {
+        *error = QStringLiteral("cannot write %1: %2").arg(path, file.errorString());
+        return false;
+    }
+    err() << "wrote " << entries.size() << " credentials to revoke or rotate to " << path << Qt::endl;
+    return true;
+}
 
 QJsonObject findingJson(const Finding &finding)
 {
@@ -83,6 +113,10 @@ int run(const FindingsOptions &options)
         out() << result->findings.size() << " findings in " << result->elapsedMs << " ms\n";
     }
     out().flush();
+    if (!options.revocationList.isEmpty() && !writeRevocationList(*workspace, result->findings, options.revocationList, &error)) {
+        printError(error);
+        return ExitBadInput;
+    }
     if (options.failOn) {
         for (const Finding &finding : result->findings) {
             if (finding.severity >= *options.failOn)
@@ -109,7 +143,11 @@ int runFindingsCommand(const QStringList &arguments)
                                         QStringLiteral("Exit 1 when a finding at or above this severity exists "
                                                        "(low, medium, high, critical)."),
                                         QStringLiteral("SEVERITY"));
-        parser.addOptions({help, workspace, json, rule, failOn});
+        const QCommandLineOption revocationList(QStringLiteral("revocation-list"),
+                                                QStringLiteral("Write the credentials behind stale-secret, shared-credential, "
+                                                               "unverified-token and shadow-agent findings to FILE (.csv or .json)."),
+                                                QStringLiteral("FILE"));
+        parser.addOptions({help, workspace, json, rule, failOn, revocationList});
         if (!parser.parse(QStringList{QStringLiteral("chainsight-cli findings")} + arguments)) {
             printError(parser.errorText());
             return ExitBadInput;
@@ -135,6 +173,14 @@ int runFindingsCommand(const QStringList &arguments)
         for (const QString &id : std::as_const(options.rules)) {
             if (!engine.ruleIds().contains(id)) {
                 printError(QStringLiteral("unknown rule \"%1\" (rules: %2)").arg(id, engine.ruleIds().join(QStringLiteral(", "))));
+                return ExitBadInput;
+            }
+        }
+        options.revocationList = parser.value(revocationList);
+        if (parser.isSet(revocationList)) {
+            const QString suffix = QFileInfo(options.revocationList).suffix().toLower();
+            if (suffix != QLatin1String("csv") && suffix != QLatin1String("json")) {
+                printError(QStringLiteral("--revocation-list writes .csv or .json, not \"%1\"").arg(options.revocationList));
                 return ExitBadInput;
             }
         }

@@ -4,7 +4,7 @@
 
 namespace chainsight::cli {
 
-// `chainsight-cli findings -w W [--json] [--rule R] [--fail-on SEVERITY]`; arguments are the words after `findings`.
+// `chainsight-cli findings -w W [--json] [--rule R] [--fail-on SEVERITY] [--revocation-list FILE]`; arguments are the words after `findings`.
 int runFindingsCommand(const QStringList &arguments);
 
 } // namespace chainsight::cli

@@ -1,5 +1,7 @@
 #include "FindingsEngine.h"
 
+#include "ChainBuilder.h"
+#include "ChainJson.h"
 #include "SqliteDatabase.h"
 #include "Workspace.h"
 
@@ -28,6 +30,33 @@ QString evidenceJson(const QList<qint64> &ids)
     for (qint64 id : ids)
         array.append(id);
     return QString::fromUtf8(QJsonDocument(array).toJson(QJsonDocument::Compact));
+}
+
+// The chains of this run replace the previous run's: one summary row each, hops as JSON.
+qint64 storeChains(SqliteDatabase &db, qint64 runId)
+{
+    const ChainSet chains = ChainBuilder::build(db);
+    SqliteStatement clear(db, "DELETE FROM chains WHERE analysis_run_id IS NOT ?1");
+    clear.bind(1, runId).run();
+    SqliteStatement insert(db, "INSERT OR IGNORE INTO chains (analysis_run_id, chain_key, originator, root_identity_id, depth, retention, "
+                               "first_time_ms, last_time_ms, hops) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)");
+    for (const Chain &chain : chains.chains) {
+        QJsonArray hops;
+        for (const ChainHop &hop : chain.hops)
+            hops.append(hopToJson(hop));
+        insert.reset();
+        insert.bind(1, runId)
+            .bind(2, chain.key)
+            .bind(3, chain.originator.isEmpty() ? QString() : chain.originator)
+            .bind(4, chain.rootId ? std::optional<qint64>(chain.rootId) : std::nullopt)
+            .bind(5, chain.depth)
+            .bind(6, chain.retention)
+            .bind(7, chain.firstTimeMs)
+            .bind(8, chain.lastTimeMs)
+            .bind(9, QString::fromUtf8(QJsonDocument(hops).toJson(QJsonDocument::Compact)))
+            .run();
+    }
+    return chains.chains.size();
 }
 
 } // namespace
@@ -107,6 +136,8 @@ std::optional<FindingsRun> FindingsEngine::run(Workspace &workspace, const QStri
                 .run();
             finding.id = db.lastInsertRowId();
         }
+        if (onlyRules.isEmpty())
+            result.chainCount = storeChains(db, result.runId);
         SqliteStatement finish(db, "UPDATE analysis_runs SET finished_at = ?1 WHERE id = ?2");
         finish.bind(1, QDateTime::currentDateTimeUtc().toString(Qt::ISODateWithMs)).bind(2, result.runId).run();
         transaction.commit();

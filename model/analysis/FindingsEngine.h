@@ -17,6 +17,7 @@ struct FindingsRun
 {
     qint64 runId = 0;
     QList<Finding> findings;
+    qint64 chainCount = 0; // chains stored with a full run (a run of some rules leaves them as they were)
     qint64 elapsedMs = 0;
 };
 

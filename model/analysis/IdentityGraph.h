@@ -1,6 +1,8 @@
 #pragma once
 
 #include "Chain.h"
+#include "Finding.h"
+#include "Workspace.h"
 
 #include <QHash>
 #include <QList>
@@ -45,7 +47,11 @@ struct IdentityGraph
     QList<IdentityGraphEdge> edges;
     QHash<QString, int> nodeIndex; // id -> index
 
-    static IdentityGraph fromChains(const ChainSet &chains);
+    // Identities (Workspace::identities) give agents their role, label and owner, and add inventoried
+    // agents that no chain reached (an idle orphan is still worth seeing).
+    static IdentityGraph fromChains(const ChainSet &chains, const QList<IdentitySummary> &identities = {});
+    // Adds the stored findings' rules and counts to the nodes and edges they concern.
+    void attachFindings(const QList<Finding> &findings);
 };
 
 } // namespace chainsight

@@ -1,0 +1,332 @@
+#include "ChainBuilder.h"
+#include "ChainJson.h"
+#include "FindingsEngine.h"
+#include "IdentityGraph.h"
+#include "ImportRunner.h"
+#include "RevocationWorklist.h"
+#include "SqliteDatabase.h"
+#include "Workspace.h"
+
+#include <QDir>
+#include <QFile>
+#include <QHash>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QProcess>
+#include <QSet>
+#include <QStandardPaths>
+#include <QTemporaryDir>
+#include <QTest>
+
+#include <atomic>
+#include <memory>
+
+using namespace chainsight;
+
+// Chains, intent retention, the identity graph and the revocation worklist.
+class ChainsTest final : public QObject
+{
+    Q_OBJECT
+
+private Q_SLOTS:
+    void initTestCase();
+    void awsActionsMapToToolNames_data();
+    void awsActionsMapToToolNames();
+    void retentionPerHopOnAKnownTree();
+    void chainJsonHasTheDocumentedFields();
+    void outsideIntentMatchesGeneratorTruth();
+    void unknownOriginatorsMatchLostOriginatorTruth();
+    void deepDelegationChainsExceedTheRootsLimit();
+    void chainsAreStoredWithTheAnalysisRun();
+    void identityGraphAggregatesHopsAndCalls();
+    void revocationWorklistCoversEveryCredentialFinding();
+    void revocationCsvIsSafeForSpreadsheets();
+
+private:
+    std::unique_ptr<Workspace> importInto(const QString &name, const QStringList &paths, const QString &jwks = {});
+
+    QTemporaryDir m_dir;
+    bool m_haveWorld = false;
+    QString m_worldPath;
+    QHash<QString, QSet<QString>> m_truth;
+    QHash<QString, int> m_maxDepth; // agent -> max_delegation_depth
+    ChainSet m_worldChains;
+};
+
+std::unique_ptr<Workspace> ChainsTest::importInto(const QString &name, const QStringList &paths, const QString &jwks)
+{
+    const QString path = m_dir.filePath(name);
+    ImportOptions options;
+    options.jwksPath = jwks;
+    const std::atomic_bool cancel{false};
+    const ImportResult imported = ImportRunner::run(path, paths, options, {}, cancel);
+    if (imported.status != ImportResult::Status::Committed)
+        return nullptr;
+    QString error;
+    return Workspace::open(path, Workspace::OpenMode::OpenExisting, &error);
+}
+
+void ChainsTest::initTestCase()
+{
+    QVERIFY(m_dir.isValid());
+    const QString generator = QStringLiteral(CHAINSIGHT_SHARED_DIR "/bench/gen_enterprise.py");
+    const QString python = QStandardPaths::findExecutable(QStringLiteral("python3"));
+    if (!QFile::exists(generator) || python.isEmpty())
+        return; // the world-based tests skip themselves
+    const QString worldDir = m_dir.filePath(QStringLiteral("world"));
+    QProcess process;
+    process.start(python, {generator, QStringLiteral("--out"), worldDir, QStringLiteral("--agents"), QStringLiteral("40"),
+                           QStringLiteral("--events"), QStringLiteral("3000"), QStringLiteral("--anomaly-rate"),
+                           QStringLiteral("0.1"), QStringLiteral("--seed"), QStringLiteral("2")});
+    QVERIFY(process.waitForFinished(120000));
+    QCOMPARE(process.exitCode(), 0);
+    QFile truthFile(worldDir + QStringLiteral("/truth.json"));
+    QVERIFY(truthFile.open(QIODevice::ReadOnly));
+    const QJsonArray anomalies = QJsonDocument::fromJson(truthFile.readAll()).object().value(QStringLiteral("anomalies")).toArray();
+    for (const QJsonValue &anomaly : anomalies)
+        m_truth[anomaly[QStringLiteral("rule")].toString()].insert(anomaly[QStringLiteral("subject")].toString());
+    QFile inventory(worldDir + QStringLiteral("/inventory.json"));
+    QVERIFY(inventory.open(QIODevice::ReadOnly));
+    for (const QJsonValue &agent : QJsonDocument::fromJson(inventory.readAll()).object().value(QStringLiteral("agents")).toArray())
+        m_maxDepth.insert(agent[QStringLiteral("id")].toString(), agent[QStringLiteral("max_delegation_depth")].toInt(99));
+
+    auto workspace = importInto(QStringLiteral("world.chainsight"), {worldDir}, worldDir + QStringLiteral("/jwks.json"));
+    QVERIFY(workspace);
+    m_worldPath = workspace->path();
+    QString error;
+    auto chains = ChainBuilder::build(*workspace, &error);
+    QVERIFY2(chains, qPrintable(error));
+    m_worldChains = std::move(*chains);
+    m_haveWorld = true;
+}
+
+void ChainsTest::awsActionsMapToToolNames_data()
+{
+    QTest::addColumn<QString>("action");
+    QTest::addColumn<QString>("tool");
+    QTest::newRow("s3") << QStringLiteral("s3:GetObject") << QStringLiteral("s3.get_object");
+    QTest::newRow("dynamodb") << QStringLiteral("dynamodb:Query") << QStringLiteral("dynamodb.query");
+    QTest::newRow("bedrock-runtime") << QStringLiteral("bedrock-runtime:Converse") << QStringLiteral("bedrock.converse");
+    QTest::newRow("no service") << QStringLiteral("Converse") << QStringLiteral("Converse");
+}
+
+void ChainsTest::awsActionsMapToToolNames()
+{
+    QFETCH(QString, action);
+    QFETCH(QString, tool);
+    QCOMPARE(ChainBuilder::toolNameForAwsAction(action), tool);
+}
+
+void ChainsTest::retentionPerHopOnAKnownTree()
+{
+    // alice -> sup {a,b,c} -> worker {a,b} -> sub {b,x}; five calls, three inside the narrowed intent.
+    auto workspace = importInto(QStringLiteral("retention.chainsight"),
+                                {QFINDTESTDATA("../data/chains/inventory.json"), QFINDTESTDATA("../data/chains/retention-trace.json")});
+    QVERIFY(workspace);
+    QString error;
+    const auto chains = ChainBuilder::build(*workspace, &error);
+    QVERIFY2(chains, qPrintable(error));
+    QCOMPARE(chains->chains.size(), 1);
+    const Chain &chain = chains->chains.constFirst();
+    QCOMPARE(chain.key, QStringLiteral("0af7651916cd43dd8448eb211c80319c"));
+    QCOMPARE(chain.originator, QStringLiteral("alice@example.test"));
+    QCOMPARE(chain.root, QStringLiteral("sup"));
+    QCOMPARE(chain.depth, 2);
+    QCOMPARE(chain.hops.size(), 3);
+    QCOMPARE(chain.hops[0].delegator, QStringLiteral("alice@example.test"));
+    QCOMPARE(chain.hops[0].delegate, QStringLiteral("sup"));
+    QCOMPARE(chain.hops[0].actionCount, 5);
+    QCOMPARE(chain.hops[0].retention, 0.6);
+    QCOMPARE(chain.hops[1].delegate, QStringLiteral("worker"));
+    QCOMPARE(chain.hops[1].parentHop, 0);
+    QCOMPARE(chain.hops[1].actionCount, 4);
+    QCOMPARE(chain.hops[1].retention, 0.5);
+    QCOMPARE(chain.hops[2].delegate, QStringLiteral("sub"));
+    QCOMPARE(chain.hops[2].level, 2);
+    QCOMPARE(chain.hops[2].retention, 0.5);
+    QCOMPARE(chain.retention, 0.6);
+
+    QStringList verdicts;
+    for (const ChainAction &action : chain.actions)
+        verdicts << action.actor + QLatin1Char(':') + action.tool + (action.withinIntent ? QStringLiteral("=in") : QStringLiteral("=out"));
+    QCOMPARE(verdicts, (QStringList{QStringLiteral("sup:a.read=in"), QStringLiteral("worker:b.write=in"),
+                                    QStringLiteral("worker:c.send=out"), QStringLiteral("sub:b.write=in"),
+                                    QStringLiteral("sub:x.delete=out")}));
+    // x.delete is declared by the sub-agent but was never part of what alice's request covered.
+    QCOMPARE(chain.actions[4].intentAtActor, QStringList{QStringLiteral("b.write")});
+    QCOMPARE(chain.actions[4].path, (QStringList{QStringLiteral("sup"), QStringLiteral("worker"), QStringLiteral("sub")}));
+    QCOMPARE(chain.actions[4].depth, 2);
+    for (const ChainAction &action : chain.actions)
+        QCOMPARE(chains->chainOfEvent.value(action.eventId, -1), 0);
+}
+
+void ChainsTest::chainJsonHasTheDocumentedFields()
+{
+    auto workspace = importInto(QStringLiteral("json.chainsight"),
+                                {QFINDTESTDATA("../data/chains/inventory.json"), QFINDTESTDATA("../data/chains/retention-trace.json")});
+    QVERIFY(workspace);
+    QString error;
+    const auto chains = ChainBuilder::build(*workspace, &error);
+    QVERIFY(chains);
+    const QJsonObject json = chainToJson(chains->chains.constFirst());
+    for (const char *key : {"id", "originator", "root_agent", "depth", "retention", "hops", "actions"})
+        QVERIFY2(json.contains(QLatin1String(key)), key);
+    const QJsonObject hop = json.value(QStringLiteral("hops")).toArray().at(1).toObject();
+    for (const char *key : {"from", "to", "protocol", "scopes", "link", "confidence", "time"})
+        QVERIFY2(hop.contains(QLatin1String(key)), key);
+    QCOMPARE(hop.value(QStringLiteral("from")).toString(), QStringLiteral("sup"));
+    QCOMPARE(hop.value(QStringLiteral("link")).toString(), QStringLiteral("explicit"));
+    QCOMPARE(hop.value(QStringLiteral("time")).toString(), QStringLiteral("2026-03-07T08:00:00.002Z"));
+    const QJsonObject action = json.value(QStringLiteral("actions")).toArray().at(2).toObject();
+    for (const char *key : {"event", "actor", "action", "resource", "time", "within_intent"})
+        QVERIFY2(action.contains(QLatin1String(key)), key);
+    QCOMPARE(action.value(QStringLiteral("within_intent")).toBool(), false);
+}
+
+void ChainsTest::outsideIntentMatchesGeneratorTruth()
+{
+    if (!m_haveWorld)
+        QSKIP("the generated world is not available");
+    QSet<QString> outside;
+    QSet<QString> shadowActors;
+    for (const Chain &chain : std::as_const(m_worldChains.chains)) {
+        for (const ChainAction &action : chain.actions) {
+            if (action.withinIntent)
+                continue;
+            if (action.actorKind == ChainPartyKind::Shadow)
+                shadowActors.insert(action.actor);
+            else
+                outside.insert(action.actor + QLatin1Char(':') + action.tool);
+        }
+    }
+    QCOMPARE(outside, m_truth.value(QStringLiteral("intent-drift")));
+    QVERIFY(shadowActors.subtract(m_truth.value(QStringLiteral("shadow-agent"))).isEmpty());
+}
+
+void ChainsTest::unknownOriginatorsMatchLostOriginatorTruth()
+{
+    if (!m_haveWorld)
+        QSKIP("the generated world is not available");
+    QSet<QString> unknown;
+    for (const Chain &chain : std::as_const(m_worldChains.chains)) {
+        if (chain.originator.isEmpty())
+            unknown.insert(chain.key);
+    }
+    QCOMPARE(unknown, m_truth.value(QStringLiteral("lost-originator")));
+}
+
+void ChainsTest::deepDelegationChainsExceedTheRootsLimit()
+{
+    if (!m_haveWorld)
+        QSKIP("the generated world is not available");
+    QSet<QString> deep;
+    for (const Chain &chain : std::as_const(m_worldChains.chains)) {
+        if (m_maxDepth.contains(chain.root) && chain.depth > m_maxDepth.value(chain.root))
+            deep.insert(chain.key);
+    }
+    // A cycle also makes a chain deep; the generator lists it under delegation-cycle only.
+    const QSet<QString> truth = m_truth.value(QStringLiteral("deep-delegation"));
+    QVERIFY(!truth.isEmpty());
+    QVERIFY2(QSet<QString>(truth).subtract(deep).isEmpty(), "a deep-delegation trace was not deeper than its root allows");
+}
+
+void ChainsTest::chainsAreStoredWithTheAnalysisRun()
+{
+    if (!m_haveWorld)
+        QSKIP("the generated world is not available");
+    QString error;
+    auto workspace = Workspace::open(m_worldPath, Workspace::OpenMode::OpenExisting, &error);
+    QVERIFY(workspace);
+    const auto run = FindingsEngine().run(*workspace, {}, &error);
+    QVERIFY2(run, qPrintable(error));
+    QCOMPARE(run->chainCount, qint64(m_worldChains.chains.size()));
+    SqliteStatement count(workspace->database(), "SELECT count(*), count(DISTINCT analysis_run_id) FROM chains");
+    QVERIFY(count.step());
+    QCOMPARE(count.int64(0), qint64(m_worldChains.chains.size()));
+    QCOMPARE(count.int64(1), 1);
+    // A second run replaces the chains rather than adding to them.
+    QVERIFY(FindingsEngine().run(*workspace, {}, &error));
+    count.rewind();
+    QVERIFY(count.step());
+    QCOMPARE(count.int64(0), qint64(m_worldChains.chains.size()));
+}
+
+void ChainsTest::identityGraphAggregatesHopsAndCalls()
+{
+    if (!m_haveWorld)
+        QSKIP("the generated world is not available");
+    const IdentityGraph graph = IdentityGraph::fromChains(m_worldChains);
+    QVERIFY(!graph.nodes.isEmpty());
+    qint64 calls = 0;
+    qint64 actions = 0;
+    for (const Chain &chain : std::as_const(m_worldChains.chains))
+        actions += chain.actions.size();
+    for (const IdentityGraphEdge &edge : graph.edges) {
+        const ChainPartyKind source = graph.nodes.at(edge.source).kind;
+        const ChainPartyKind target = graph.nodes.at(edge.target).kind;
+        QVERIFY(source != ChainPartyKind::Tool);
+        if (edge.kind == IdentityGraphEdgeKind::Calls) {
+            QCOMPARE(target, ChainPartyKind::Tool);
+            calls += edge.count;
+        } else {
+            QVERIFY(target != ChainPartyKind::Human);
+        }
+        QVERIFY(edge.count > 0);
+        QVERIFY(edge.retention >= 0.0 && edge.retention <= 1.0);
+        QVERIFY(!edge.chainKeys.isEmpty());
+    }
+    QCOMPARE(calls, actions);
+    QVERIFY(graph.nodeIndex.contains(QStringLiteral("unknown-originator")));
+}
+
+void ChainsTest::revocationWorklistCoversEveryCredentialFinding()
+{
+    if (!m_haveWorld)
+        QSKIP("the generated world is not available");
+    QString error;
+    auto workspace = Workspace::open(m_worldPath, Workspace::OpenMode::OpenExisting, &error);
+    QVERIFY(workspace);
+    const auto run = FindingsEngine().run(*workspace, {}, &error);
+    QVERIFY(run);
+    const QList<RevocationEntry> entries = revocationWorklist(workspace->database(), run->findings);
+    QSet<qint64> covered;
+    for (const RevocationEntry &entry : entries) {
+        QVERIFY(revocationRules().contains(entry.rule));
+        QVERIFY2(!entry.credentialId.isEmpty(), qPrintable(entry.rule));
+        QVERIFY(!entry.credentialType.isEmpty());
+        covered.insert(entry.findingId);
+        if (entry.rule == QLatin1String("shared-credential")) {
+            QCOMPARE(entry.credentialType, QStringLiteral("aws-role"));
+            QCOMPARE(entry.issuer, QStringLiteral("aws:111122223333"));
+            QVERIFY(entry.lastSeenMs > 0);
+        }
+    }
+    qsizetype expected = 0;
+    for (const Finding &finding : run->findings) {
+        if (revocationRules().contains(finding.rule)) {
+            ++expected;
+            QVERIFY2(covered.contains(finding.id), qPrintable(finding.rule + QLatin1Char(' ') + finding.subject));
+        }
+    }
+    QVERIFY(expected > 0);
+    const QJsonArray json = QJsonDocument::fromJson(revocationWorklistJson(entries)).array();
+    QCOMPARE(json.size(), entries.size());
+}
+
+void ChainsTest::revocationCsvIsSafeForSpreadsheets()
+{
+    RevocationEntry entry;
+    entry.credentialType = QStringLiteral("api-key");
+    entry.credentialId = QStringLiteral("=HYPERLINK(\"http://x\")");
+    entry.reason = QStringLiteral("line one, with a comma\nline two");
+    entry.rule = QStringLiteral("stale-secret");
+    const QByteArray csv = revocationWorklistCsv({entry});
+    const QList<QByteArray> lines = csv.split('\n');
+    QVERIFY(lines.first().startsWith("credential_type,credential_id,issuer,identity,identity_owner,last_seen,finding,rule,severity,reason"));
+    QVERIFY(csv.contains("\"'=HYPERLINK(\"\"http://x\"\")\""));
+    QVERIFY(csv.contains("\"line one, with a comma\nline two\""));
+}
+
+QTEST_GUILESS_MAIN(ChainsTest)
+#include "tst_chains.moc"
