@@ -120,7 +120,7 @@ void EvidenceBundleTest::rawBytesShowInvalidUtf8()
 {
     QCOMPARE(visibleBytes(QByteArray("{\"a\":\"\xff\xfe\"}\n", 11)), QStringLiteral("{\"a\":\"\\xff\\xfe\"}\n"));
     QCOMPARE(visibleBytes(QByteArray("\xc0\xaf")), QStringLiteral("\\xc0\\xaf")); // overlong '/'
-    QCOMPARE(visibleBytes(QByteArray("ok\r\nnext\x00end", 13)), QStringLiteral("ok\nnext\\u0000end"));
+    QCOMPARE(visibleBytes(QByteArray("ok\r\nnext\x00" "end", 12)), QStringLiteral("ok\nnext\\u0000end"));
     QCOMPARE(visibleBytes(QByteArray("Zo\xc3\xab \xe6\xbc\xa2")), QStringLiteral("Zoë 漢"));
     QCOMPARE(visibleBytes(QByteArray("cut \xe6\xbc")), QStringLiteral("cut \\xe6\\xbc"));
 }
