@@ -4,6 +4,11 @@
 
 #include <array>
 
+#ifdef Q_OS_UNIX
+#include <pwd.h>
+#include <unistd.h>
+#endif
+
 namespace chainsight {
 namespace {
 
@@ -159,10 +164,20 @@ QByteArray computeReviewHash(const ReviewRecord &record)
 
 QString defaultReviewerName()
 {
-    QString name = qEnvironmentVariable("USER").trimmed();
-    if (name.isEmpty())
-        name = qEnvironmentVariable("USERNAME").trimmed();
-    return name;
+    for (const char *variable : {"USER", "USERNAME", "LOGNAME"}) {
+        const QString name = qEnvironmentVariable(variable).trimmed();
+        if (!name.isEmpty())
+            return name;
+    }
+#ifdef Q_OS_UNIX
+    // Services and containers often run without USER set; the account database still knows the name.
+    passwd entry{};
+    passwd *found = nullptr;
+    std::array<char, 4096> buffer{};
+    if (getpwuid_r(geteuid(), &entry, buffer.data(), buffer.size(), &found) == 0 && found && found->pw_name)
+        return QString::fromLocal8Bit(found->pw_name);
+#endif
+    return {};
 }
 
 } // namespace chainsight

@@ -67,7 +67,7 @@ QByteArray reviewGenesisHash();
 QByteArray canonicalReviewBytes(const ReviewRecord &record);
 QByteArray computeReviewHash(const ReviewRecord &record);
 
-// The OS user (USER, then USERNAME); empty when neither is set.
+// The OS user: USER, USERNAME or LOGNAME, else the account name of the process; empty when none is known.
 QString defaultReviewerName();
 
 } // namespace chainsight
