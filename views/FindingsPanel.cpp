@@ -4,6 +4,8 @@
 #include "RecordTable.h"
 
 #include <QComboBox>
+#include <QMap>
+#include <QPushButton>
 #include <QLabel>
 #include <QLineEdit>
 #include <QPlainTextEdit>
@@ -18,6 +20,8 @@ FindingsPanel::FindingsPanel(QWidget *parent)
     , m_proxy(new FindingFilterProxyModel(this))
     , m_filter(new QLineEdit(this))
     , m_severity(new QComboBox(this))
+    , m_rule(new QComboBox(this))
+    , m_revocation(new QPushButton(tr("Revocation list…"), this))
     , m_summary(new QLabel(this))
     , m_view(new QTableView(this))
     , m_details(new QPlainTextEdit(this))
@@ -25,12 +29,18 @@ FindingsPanel::FindingsPanel(QWidget *parent)
     m_proxy->setSourceModel(m_model);
     m_filter->setPlaceholderText(tr("Filter findings by rule, subject, identity, trace…"));
     m_filter->setClearButtonEnabled(true);
+    m_filter->setMinimumWidth(160);
     m_filter->setAccessibleName(tr("Filter findings"));
     m_severity->addItem(tr("All severities"), static_cast<int>(FindingSeverity::Low));
     m_severity->addItem(tr("Medium and above"), static_cast<int>(FindingSeverity::Medium));
     m_severity->addItem(tr("High and above"), static_cast<int>(FindingSeverity::High));
     m_severity->addItem(tr("Critical"), static_cast<int>(FindingSeverity::Critical));
     m_severity->setAccessibleName(tr("Minimum severity"));
+    m_rule->addItem(tr("All rules"), QString());
+    m_rule->setAccessibleName(tr("Rule"));
+    m_revocation->setToolTip(tr("Export the credentials behind stale-secret, shared-credential, unverified-token and "
+                                "shadow-agent findings for a revocation pipeline (CSV or JSON)"));
+    m_revocation->setAccessibleName(tr("Export the revocation worklist"));
 
     configureRecordTable(m_view);
     m_view->setModel(m_proxy);
@@ -49,7 +59,7 @@ FindingsPanel::FindingsPanel(QWidget *parent)
     m_details->setReadOnly(true);
     m_details->setAccessibleName(tr("Explanation and evidence of the selected finding"));
 
-    layOutRecordPanel(this, {m_filter, m_severity, m_summary}, m_view, m_details);
+    layOutRecordPanel(this, {m_filter, m_rule, m_severity, m_summary, m_revocation}, m_view, m_details);
 
     connect(m_filter, &QLineEdit::textChanged, this, [this](const QString &text) {
         m_proxy->setFilterText(text);
@@ -59,11 +69,55 @@ FindingsPanel::FindingsPanel(QWidget *parent)
         m_proxy->setMinimumSeverity(static_cast<FindingSeverity>(m_severity->currentData().toInt()));
         updateSummary();
     });
-    connect(m_view->selectionModel(), &QItemSelectionModel::currentRowChanged, this, &FindingsPanel::showDetails);
+    connect(m_rule, &QComboBox::currentIndexChanged, this, [this] {
+        m_proxy->setRule(m_rule->currentData().toString());
+        updateSummary();
+    });
+    connect(m_revocation, &QPushButton::clicked, this, &FindingsPanel::revocationListRequested);
+    connect(m_view->selectionModel(), &QItemSelectionModel::currentRowChanged, this, [this] {
+        showDetails();
+        const QModelIndex current = m_view->currentIndex();
+        if (current.isValid())
+            Q_EMIT findingSelected(m_model->findings().at(m_proxy->mapToSource(current).row()));
+    });
+}
+
+bool FindingsPanel::selectFinding(const QString &rule, const QString &subject)
+{
+    for (int row = 0; row < m_model->rowCount(); ++row) {
+        const Finding &finding = m_model->findings().at(row);
+        if (finding.rule != rule || finding.subject != subject)
+            continue;
+        QModelIndex index = m_proxy->mapFromSource(m_model->index(row, 0));
+        if (!index.isValid()) {
+            m_filter->clear();
+            m_rule->setCurrentIndex(0);
+            m_severity->setCurrentIndex(0);
+            index = m_proxy->mapFromSource(m_model->index(row, 0));
+        }
+        m_view->selectionModel()->setCurrentIndex(index, QItemSelectionModel::ClearAndSelect | QItemSelectionModel::Rows);
+        m_view->scrollTo(index);
+        return true;
+    }
+    return false;
 }
 
 void FindingsPanel::setFindings(QList<Finding> findings)
 {
+    // The rule list names every rule that fired, with its count, so a reviewer can take one rule at a time.
+    QMap<QString, int> counts;
+    for (const Finding &finding : std::as_const(findings))
+        ++counts[finding.rule];
+    const QString selectedRule = m_rule->currentData().toString();
+    {
+        const QSignalBlocker blocker(m_rule);
+        m_rule->clear();
+        m_rule->addItem(tr("All rules"), QString());
+        for (auto it = counts.cbegin(); it != counts.cend(); ++it)
+            m_rule->addItem(QStringLiteral("%1 (%2)").arg(it.key()).arg(it.value()), it.key());
+        m_rule->setCurrentIndex(std::max(0, m_rule->findData(selectedRule)));
+    }
+    m_proxy->setRule(m_rule->currentData().toString());
     m_model->setFindings(std::move(findings));
     fitRecordTable(m_view, 320);
     updateSummary();

@@ -8,6 +8,7 @@ class QComboBox;
 class QLabel;
 class QLineEdit;
 class QPlainTextEdit;
+class QPushButton;
 class QTableView;
 
 namespace chainsight {
@@ -28,6 +29,14 @@ public:
     FindingListModel *model() const { return m_model; }
     FindingFilterProxyModel *proxy() const { return m_proxy; }
     QComboBox *severityFilter() const { return m_severity; }
+    QComboBox *ruleFilter() const { return m_rule; }
+    // Selects the first finding of that rule and subject; false when there is none.
+    bool selectFinding(const QString &rule, const QString &subject);
+
+Q_SIGNALS:
+    // The reviewer moved to another finding: its chain and evidence should be shown everywhere.
+    void findingSelected(const chainsight::Finding &finding);
+    void revocationListRequested();
 
 private:
     void showDetails();
@@ -37,6 +46,8 @@ private:
     FindingFilterProxyModel *m_proxy;
     QLineEdit *m_filter;
     QComboBox *m_severity;
+    QComboBox *m_rule;
+    QPushButton *m_revocation;
     QLabel *m_summary;
     QTableView *m_view;
     QPlainTextEdit *m_details;

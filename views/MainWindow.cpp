@@ -1,11 +1,15 @@
 #include "MainWindow.h"
 
+#include "ChainInspector.h"
 #include "DemoData.h"
+#include "FindingListModel.h"
 #include "FindingsPanel.h"
 #include "IdentitiesPanel.h"
 #include "ImportStatusWidget.h"
 #include "InventoryPanel.h"
+#include "RevocationWorklist.h"
 #include "SourceImporter.h"
+#include "SqliteDatabase.h"
 #include "WorkspaceOverview.h"
 
 #include <QAction>
@@ -22,6 +26,7 @@
 #include <QMessageBox>
 #include <QMimeData>
 #include <QPlainTextEdit>
+#include <QSaveFile>
 #include <QSettings>
 #include <QStandardPaths>
 #include <QStatusBar>
@@ -55,6 +60,8 @@ MainWindow::MainWindow(QWidget *parent)
     , m_identitiesDock(new QDockWidget(tr("Identities"), this))
     , m_findings(new FindingsPanel(this))
     , m_findingsDock(new QDockWidget(tr("Findings"), this))
+    , m_chains(new ChainInspector(this))
+    , m_chainsDock(new QDockWidget(tr("Chains"), this))
     , m_importLog(new QPlainTextEdit(this))
     , m_importLogDock(new QDockWidget(tr("Import log"), this))
     , m_importStatus(new ImportStatusWidget(this))
@@ -78,6 +85,13 @@ MainWindow::MainWindow(QWidget *parent)
     m_findingsDock->setWidget(m_findings);
     m_findingsDock->setAccessibleName(tr("Findings"));
     addDockWidget(Qt::BottomDockWidgetArea, m_findingsDock);
+    // Beside the main view: a finding selected below opens its chain here, hop by hop.
+    m_chainsDock->setObjectName(QStringLiteral("chainsDock"));
+    m_chainsDock->setWidget(m_chains);
+    m_chainsDock->setAccessibleName(tr("Chains"));
+    addDockWidget(Qt::RightDockWidgetArea, m_chainsDock);
+    setCorner(Qt::TopRightCorner, Qt::RightDockWidgetArea);
+    setCorner(Qt::BottomRightCorner, Qt::RightDockWidgetArea);
 
     m_importLog->setReadOnly(true);
     m_importLog->setLineWrapMode(QPlainTextEdit::NoWrap);
@@ -98,6 +112,11 @@ MainWindow::MainWindow(QWidget *parent)
     createActions();
 
     connect(m_session, &WorkspaceSession::workspaceLoaded, this, &MainWindow::showSnapshot);
+    connect(m_findings, &FindingsPanel::findingSelected, this, [this](const Finding &finding) {
+        if (!finding.chainKey.isEmpty() && m_chains->selectChain(finding.chainKey, finding.evidence))
+            m_chainsDock->show();
+    });
+    connect(m_findings, &FindingsPanel::revocationListRequested, this, &MainWindow::exportRevocationList);
     connect(m_session, &WorkspaceSession::workspaceFailed, this, [this](const QString &, const QString &message) {
         qWarning("cannot open workspace: %s", qUtf8Printable(message));
         m_workspaceLabel->setText(message);
@@ -116,7 +135,10 @@ MainWindow::MainWindow(QWidget *parent)
     if (!restoreState(settings.value(QStringLiteral("window/state")).toByteArray(), layoutVersion)) {
         // The inventory is the working surface; the overview above it needs only a few rows. Dock sizes
         // apply once the window is laid out.
-        QTimer::singleShot(0, this, [this] { resizeDocks({m_inventoryDock}, {height() * 2 / 3}, Qt::Vertical); });
+        QTimer::singleShot(0, this, [this] {
+            resizeDocks({m_inventoryDock}, {height() * 2 / 3}, Qt::Vertical);
+            resizeDocks({m_chainsDock}, {width() * 2 / 5}, Qt::Horizontal);
+        });
     }
 }
 
@@ -220,6 +242,7 @@ bool MainWindow::showPanel(const QString &name)
     QDockWidget *dock = name == QLatin1String("inventory")    ? m_inventoryDock
                         : name == QLatin1String("identities") ? m_identitiesDock
                         : name == QLatin1String("findings")   ? m_findingsDock
+                        : name == QLatin1String("chains")     ? m_chainsDock
                         : name == QLatin1String("import-log") ? m_importLogDock
                                                               : nullptr;
     if (!dock)
@@ -234,12 +257,58 @@ void MainWindow::showSnapshot(const WorkspaceSnapshot &snapshot)
     m_overview->setWorkspace(snapshot.path, snapshot.info);
     m_inventory->setAgents(snapshot.agents);
     m_identities->setIdentities(snapshot.identities);
+    m_chains->setChains(snapshot.chains); // first: the findings panel selects a finding and opens its chain
     m_findings->setFindings(snapshot.findings);
     setWindowTitle(tr("%1 — Chainsight").arg(QFileInfo(snapshot.path).completeBaseName()));
     m_workspaceLabel->setText(snapshot.path);
     addRecentFile(snapshot.path);
     QSettings().setValue(lastWorkspaceKey(), snapshot.path);
     Q_EMIT workspaceShown(snapshot.path);
+}
+
+void MainWindow::exportRevocationList()
+{
+    const QString workspacePath = m_session->workspacePath();
+    if (workspacePath.isEmpty())
+        return;
+    const QString target = QFileDialog::getSaveFileName(this, tr("Export revocation worklist"),
+                                                        QFileInfo(workspacePath).dir().filePath(QStringLiteral("revocation.csv")),
+                                                        tr("CSV (*.csv);;JSON (*.json)"));
+    if (target.isEmpty())
+        return;
+    statusBar()->showMessage(tr("Writing the revocation worklist…"));
+    // The findings are read back from the workspace on a worker: the store, not the view, is the record.
+    QtConcurrent::run([workspacePath, target]() -> QString {
+        QString error;
+        auto workspace = Workspace::open(workspacePath, Workspace::OpenMode::ReadOnly, &error);
+        if (!workspace)
+            return error;
+        const auto findings = storedFindings(*workspace, &error);
+        if (!findings)
+            return error;
+        try {
+            const QList<RevocationEntry> entries = revocationWorklist(workspace->database(), *findings);
+            QSaveFile file(target);
+            if (!file.open(QIODevice::WriteOnly))
+                return file.errorString();
+            file.write(target.endsWith(QLatin1String(".json"), Qt::CaseInsensitive) ? revocationWorklistJson(entries)
+                                                                                    : revocationWorklistCsv(entries));
+            if (!file.commit())
+                return file.errorString();
+        } catch (const SqliteError &e) {
+            return e.message();
+        }
+        return QString();
+    }).then(this, [this, target](const QString &error) {
+        if (error.isEmpty()) {
+            statusBar()->showMessage(tr("Wrote the revocation worklist to %1").arg(target), 8000);
+            return;
+        }
+        statusBar()->clearMessage();
+        QMessageBox box(QMessageBox::Warning, tr("Cannot export the revocation worklist"), error, QMessageBox::Ok, this);
+        box.setTextFormat(Qt::PlainText);
+        box.exec();
+    });
 }
 
 void MainWindow::showImportResult(const ImportResult &result)

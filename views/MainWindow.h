@@ -11,6 +11,7 @@ class QPlainTextEdit;
 
 namespace chainsight {
 
+class ChainInspector;
 class FindingsPanel;
 class IdentitiesPanel;
 class ImportStatusWidget;
@@ -27,6 +28,7 @@ public:
     WorkspaceSession *session() const { return m_session; }
     InventoryPanel *inventoryPanel() const { return m_inventory; }
     IdentitiesPanel *identitiesPanel() const { return m_identities; }
+    ChainInspector *chainInspector() const { return m_chains; }
     FindingsPanel *findingsPanel() const { return m_findings; }
     WorkspaceOverview *overview() const { return m_overview; }
 
@@ -40,7 +42,7 @@ public:
     bool showPanel(const QString &name);
 
     // Bumped whenever the saved dock layout would no longer fit the window's docks.
-    static constexpr int layoutVersion = 3;
+    static constexpr int layoutVersion = 4;
 
 Q_SIGNALS:
     void workspaceShown(const QString &path);
@@ -54,6 +56,7 @@ private:
     void createActions();
     void showSnapshot(const WorkspaceSnapshot &snapshot);
     void showImportResult(const ImportResult &result);
+    void exportRevocationList();
     void addRecentFile(const QString &path);
     void rebuildRecentMenu();
     void newWorkspace();
@@ -69,6 +72,8 @@ private:
     QDockWidget *m_identitiesDock;
     FindingsPanel *m_findings;
     QDockWidget *m_findingsDock;
+    ChainInspector *m_chains;
+    QDockWidget *m_chainsDock;
     QPlainTextEdit *m_importLog;
     QDockWidget *m_importLogDock;
     ImportStatusWidget *m_importStatus;

@@ -1,5 +1,6 @@
 #include "WorkspaceSession.h"
 
+#include "ChainBuilder.h"
 #include "FindingListModel.h"
 #include "FindingsEngine.h"
 #include "ImportRunner.h"
@@ -44,8 +45,13 @@ LoadOutcome loadSnapshot(const QString &path, bool createIfMissing)
     auto agents = workspace->agents(&outcome.error);
     auto identities = workspace->identities(&outcome.error);
     auto findings = storedFindings(*workspace, &outcome.error);
-    if (!info || !agents || !identities || !findings)
+    auto chains = ChainBuilder::build(*workspace, &outcome.error);
+    if (!info || !agents || !identities || !findings || !chains)
         return outcome;
+    auto graph = std::make_shared<IdentityGraph>(IdentityGraph::fromChains(*chains, *identities));
+    graph->attachFindings(*findings);
+    snapshot.graph = std::move(graph);
+    snapshot.chains = std::make_shared<const ChainSet>(std::move(*chains));
     snapshot.findings = std::move(*findings);
     snapshot.info = std::move(*info);
     snapshot.agents = std::move(*agents);

@@ -1,6 +1,8 @@
 #pragma once
 
+#include "Chain.h"
 #include "Finding.h"
+#include "IdentityGraph.h"
 #include "ImportTypes.h"
 #include "Workspace.h"
 
@@ -19,6 +21,10 @@ struct WorkspaceSnapshot
     QList<AgentSummary> agents;
     QList<IdentitySummary> identities;
     QList<Finding> findings;
+    // Built from the events on every load; shared, since the graph, the chain inspector and the policy
+    // replay all read them and a large workspace holds hundreds of thousands of actions.
+    std::shared_ptr<const ChainSet> chains;
+    std::shared_ptr<const IdentityGraph> graph; // findings attached
 };
 
 // Runs every finding rule over the workspace at path and stores the findings (worker threads only).

@@ -154,10 +154,20 @@ void FindingFilterProxyModel::setMinimumSeverity(FindingSeverity severity)
     invalidateFilter();
 }
 
+void FindingFilterProxyModel::setRule(const QString &rule)
+{
+    if (rule == m_rule)
+        return;
+    m_rule = rule;
+    invalidateFilter();
+}
+
 bool FindingFilterProxyModel::filterAcceptsRow(int sourceRow, const QModelIndex &sourceParent) const
 {
     const QModelIndex index = sourceModel()->index(sourceRow, 0, sourceParent);
     if (index.data(FindingListModel::SeverityRole).toInt() < static_cast<int>(m_minimum))
+        return false;
+    if (!m_rule.isEmpty() && index.data(FindingListModel::RuleRole).toString() != m_rule)
         return false;
     const QString haystack = index.data(FindingListModel::SearchTextRole).toString();
     for (const QString &word : m_words) {

@@ -51,6 +51,7 @@ public:
 
     void setFilterText(const QString &text);
     void setMinimumSeverity(FindingSeverity severity);
+    void setRule(const QString &rule); // empty: every rule
 
 protected:
     bool filterAcceptsRow(int sourceRow, const QModelIndex &sourceParent) const override;
@@ -58,6 +59,7 @@ protected:
 private:
     QStringList m_words;
     FindingSeverity m_minimum = FindingSeverity::Low;
+    QString m_rule;
 };
 
 } // namespace chainsight

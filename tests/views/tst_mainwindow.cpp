@@ -1,4 +1,6 @@
 #include "AgentInventoryModel.h"
+#include "ChainInspector.h"
+#include "ChainListModel.h"
 #include "FindingListModel.h"
 #include "FindingsPanel.h"
 #include "IdentitiesPanel.h"
@@ -22,6 +24,7 @@
 #include <QTableView>
 #include <QTemporaryDir>
 #include <QTest>
+#include <QTreeWidget>
 
 using namespace chainsight;
 
@@ -108,6 +111,33 @@ private Q_SLOTS:
         QVERIFY(proxy->rowCount() >= 1);
         QVERIFY(proxy->rowCount() < 12);
         saveArtefact(window, QStringLiteral("03-filtered.png"));
+    }
+
+    void selectingAFindingOpensItsChain()
+    {
+        MainWindow window;
+        QSignalSpy shown(&window, &MainWindow::workspaceShown);
+        window.show();
+        window.openDemoWorkspace();
+        QVERIFY(shown.wait(30000));
+        ChainInspector *chains = window.chainInspector();
+        QAbstractItemModelTester chainTester(chains->model(), QAbstractItemModelTester::FailureReportingMode::QtTest);
+        QCOMPARE(chains->model()->rowCount(), 8);
+        FindingsPanel *findings = window.findingsPanel();
+        // Filtered to one rule, the panel still finds and selects the finding asked for.
+        findings->ruleFilter()->setCurrentIndex(findings->ruleFilter()->findData(QStringLiteral("orphan-agent")));
+        QCOMPARE(findings->proxy()->rowCount(), 2);
+        const QString trace = QStringLiteral("48f687ab165c58ac5831be38cb8cb4ba");
+        QVERIFY(findings->selectFinding(QStringLiteral("lost-originator"), trace));
+        QCOMPARE(chains->currentChainKey(), trace);
+        QTreeWidget *tree = chains->hopTree();
+        QVERIFY(tree->topLevelItemCount() == 1);
+        QVERIFY(tree->topLevelItem(0)->text(0).contains(QStringLiteral("Unknown originator")));
+        // The finding's evidence events are marked in the chain.
+        QVERIFY(tree->currentItem());
+        QVERIFY(tree->currentItem()->font(0).bold());
+        window.showPanel(QStringLiteral("findings"));
+        saveArtefact(window, QStringLiteral("05-finding-chain.png"));
     }
 
     void importAddsAgentsInTheBackground()
