@@ -10,6 +10,9 @@
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
+#include <QScopeGuard>
+
+#include <thread>
 
 namespace chainsight {
 namespace {
@@ -33,9 +36,8 @@ QString evidenceJson(const QList<qint64> &ids)
 }
 
 // The chains of this run replace the previous run's: one summary row each, hops as JSON.
-qint64 storeChains(SqliteDatabase &db, qint64 runId)
+qint64 storeChains(SqliteDatabase &db, qint64 runId, const ChainSet &chains)
 {
-    const ChainSet chains = ChainBuilder::build(db);
     SqliteStatement clear(db, "DELETE FROM chains WHERE analysis_run_id IS NOT ?1");
     clear.bind(1, runId).run();
     SqliteStatement insert(db, "INSERT OR IGNORE INTO chains (analysis_run_id, chain_key, originator, root_identity_id, depth, retention, "
@@ -94,8 +96,32 @@ std::optional<FindingsRun> FindingsEngine::run(Workspace &workspace, const QStri
     FindingsRun result;
     try {
         SqliteDatabase &db = workspace.database();
+        {
+            // Committed before the run so the chain builder's own connection can use them too.
+            SqliteTransaction indexes(db);
+            db.execute(analysisIndexesSql);
+            indexes.commit();
+        }
+        // The chains are built on a second read connection while the rules run on this one: two cores, one wait.
+        std::optional<ChainSet> chains;
+        QString chainError;
+        std::thread chainBuilder;
+        if (onlyRules.isEmpty() && !workspace.path().isEmpty()) {
+            chainBuilder = std::thread([&chains, &chainError, path = workspace.path()] {
+                try {
+                    if (auto reader = SqliteDatabase::open(path, SqliteDatabase::OpenMode::ReadOnly, &chainError))
+                        chains = ChainBuilder::build(*reader);
+                } catch (const SqliteError &e) {
+                    chainError = e.message();
+                }
+            });
+        }
+        // Joined on every way out, a failing rule included.
+        const auto joinBuilder = qScopeGuard([&chainBuilder] {
+            if (chainBuilder.joinable())
+                chainBuilder.join();
+        });
         SqliteTransaction transaction(db);
-        db.execute(analysisIndexesSql);
 
         QJsonObject settings{{QStringLiteral("stale_secret_max_age_days"), m_settings.staleSecretMaxAgeDays},
                              {QStringLiteral("rules"), QJsonArray::fromStringList(onlyRules.isEmpty() ? ruleIds() : onlyRules)}};
@@ -136,8 +162,13 @@ std::optional<FindingsRun> FindingsEngine::run(Workspace &workspace, const QStri
                 .run();
             finding.id = db.lastInsertRowId();
         }
-        if (onlyRules.isEmpty())
-            result.chainCount = storeChains(db, result.runId);
+        if (onlyRules.isEmpty()) {
+            if (chainBuilder.joinable())
+                chainBuilder.join();
+            if (!chains) // no second connection (an in-memory store) or it failed: build here
+                chains = ChainBuilder::build(db);
+            result.chainCount = storeChains(db, result.runId, *chains);
+        }
         SqliteStatement finish(db, "UPDATE analysis_runs SET finished_at = ?1 WHERE id = ?2");
         finish.bind(1, QDateTime::currentDateTimeUtc().toString(Qt::ISODateWithMs)).bind(2, result.runId).run();
         transaction.commit();
