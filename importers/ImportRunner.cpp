@@ -328,6 +328,18 @@ ImportResult ImportRunner::run(Workspace &workspace, const QStringList &paths, c
         }
         if (cancel.load())
             return cancelled(result);
+        // Logs imported before their inventory left shadow identities; the inventory now names them.
+        for (FileImportResult &file : result.files) {
+            if (!file.format.startsWith(QLatin1String("inventory-")) || file.outcome != FileImportResult::Outcome::Imported)
+                continue;
+            if (const qint64 merged = writer.mergeShadowsIntoInventory()) {
+                file.diagnostics.push_back({Severity::Note, file.path, {},
+                                            QStringLiteral("%1 shadow identit%2 from earlier imports now resolve to agents this inventory declares")
+                                                .arg(merged)
+                                                .arg(merged == 1 ? QStringLiteral("y") : QStringLiteral("ies"))});
+            }
+            break;
+        }
         writer.commit();
     } catch (const SqliteError &e) {
         if (cancel.load())

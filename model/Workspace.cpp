@@ -589,6 +589,49 @@ qint64 WorkspaceWriter::resolveActor(const AliasRef &alias, qint64 sourceId)
     return identity;
 }
 
+qint64 WorkspaceWriter::mergeShadowsIntoInventory()
+{
+    SqliteDatabase &db = m_workspace.database();
+    // An OAuth shadow alias is stored under the family's first type; the inventory may name the same client
+    // as a Keycloak client or an Okta app.
+    db.execute(R"sql(
+CREATE TEMP TABLE IF NOT EXISTS shadow_merge (shadow_id INTEGER PRIMARY KEY, agent_id INTEGER NOT NULL);
+DELETE FROM shadow_merge;
+INSERT INTO shadow_merge (shadow_id, agent_id)
+SELECT s.identity_id, min(a.identity_id)
+FROM aliases s
+JOIN identities si ON si.id = s.identity_id AND si.kind = 'shadow'
+JOIN aliases a ON a.alias = s.alias
+    AND (a.namespace = s.namespace OR a.namespace = '' OR s.namespace = '')
+    AND (a.alias_type = s.alias_type
+         OR (s.alias_type = 'oauth-client' AND a.alias_type IN ('keycloak-client', 'okta-app')))
+JOIN identities ai ON ai.id = a.identity_id AND ai.kind = 'agent'
+GROUP BY s.identity_id;
+)sql");
+    const qint64 merged = db.queryInt64("SELECT count(*) FROM shadow_merge");
+    if (merged > 0) {
+        db.execute(R"sql(
+UPDATE events SET actor_identity_id = (SELECT agent_id FROM shadow_merge WHERE shadow_id = actor_identity_id)
+    WHERE actor_identity_id IN (SELECT shadow_id FROM shadow_merge);
+UPDATE delegation_edges SET delegator_identity_id = (SELECT agent_id FROM shadow_merge WHERE shadow_id = delegator_identity_id)
+    WHERE delegator_identity_id IN (SELECT shadow_id FROM shadow_merge);
+UPDATE delegation_edges SET delegate_identity_id = (SELECT agent_id FROM shadow_merge WHERE shadow_id = delegate_identity_id)
+    WHERE delegate_identity_id IN (SELECT shadow_id FROM shadow_merge);
+UPDATE findings SET identity_id = (SELECT agent_id FROM shadow_merge WHERE shadow_id = identity_id)
+    WHERE identity_id IN (SELECT shadow_id FROM shadow_merge);
+UPDATE chains SET root_identity_id = (SELECT agent_id FROM shadow_merge WHERE shadow_id = root_identity_id)
+    WHERE root_identity_id IN (SELECT shadow_id FROM shadow_merge);
+UPDATE OR IGNORE aliases SET identity_id = (SELECT agent_id FROM shadow_merge WHERE shadow_id = identity_id)
+    WHERE identity_id IN (SELECT shadow_id FROM shadow_merge);
+DELETE FROM aliases WHERE identity_id IN (SELECT shadow_id FROM shadow_merge);
+DELETE FROM identities WHERE id IN (SELECT shadow_id FROM shadow_merge);
+)sql");
+        m_resolved.clear(); // cached resolutions may name a merged shadow
+    }
+    db.execute("DELETE FROM shadow_merge");
+    return merged;
+}
+
 namespace {
 qint64 resolveByKind(SqliteStatement &find, SqliteStatement &insert, QHash<QString, qint64> &cache, const QString &kind,
                      const QString &id, qint64 sourceId)

@@ -130,6 +130,9 @@ public:
     // The identity an actor alias names. An alias that nothing in the workspace knows becomes a shadow
     // identity, one per identifier value whatever protocol used it. Results are cached for the import.
     qint64 resolveActor(const AliasRef &alias, qint64 sourceId);
+    // After an inventory import: shadow identities whose alias an inventoried agent now declares become that
+    // agent everywhere (events, edges, aliases, findings), and disappear. Returns how many were merged.
+    qint64 mergeShadowsIntoInventory();
     // Humans and tools seen in logs but missing from the inventory are added as such (not as shadows).
     qint64 resolveHuman(const QString &id, qint64 sourceId);
     qint64 resolveTool(const QString &id, qint64 sourceId);

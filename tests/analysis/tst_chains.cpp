@@ -35,6 +35,7 @@ private Q_SLOTS:
     void awsActionsMapToToolNames();
     void retentionPerHopOnAKnownTree();
     void chainJsonHasTheDocumentedFields();
+    void inventoryImportedAfterTheTracesResolvesTheShadows();
     void outsideIntentMatchesGeneratorTruth();
     void unknownOriginatorsMatchLostOriginatorTruth();
     void deepDelegationChainsExceedTheRootsLimit();
@@ -182,6 +183,37 @@ void ChainsTest::chainJsonHasTheDocumentedFields()
     for (const char *key : {"event", "actor", "action", "resource", "time", "within_intent"})
         QVERIFY2(action.contains(QLatin1String(key)), key);
     QCOMPARE(action.value(QStringLiteral("within_intent")).toBool(), false);
+}
+
+void ChainsTest::inventoryImportedAfterTheTracesResolvesTheShadows()
+{
+    // Traces first: nobody is known yet, every agent is a shadow.
+    auto workspace = importInto(QStringLiteral("late-inventory.chainsight"), {QFINDTESTDATA("../data/chains/retention-trace.json")});
+    QVERIFY(workspace);
+    QString error;
+    auto identities = workspace->identities(&error);
+    QVERIFY(identities);
+    int shadows = 0;
+    for (const IdentitySummary &identity : *identities)
+        shadows += identity.kind == QLatin1String("shadow") ? 1 : 0;
+    QCOMPARE(shadows, 3);
+    const QString path = workspace->path();
+    workspace.reset();
+
+    const std::atomic_bool cancel{false};
+    const ImportResult imported = ImportRunner::run(path, {QFINDTESTDATA("../data/chains/inventory.json")}, {}, {}, cancel);
+    QCOMPARE(imported.status, ImportResult::Status::Committed);
+    QVERIFY(imported.files.constFirst().diagnostics.constFirst().message.contains(QStringLiteral("3 shadow identities")));
+    workspace = Workspace::open(path, Workspace::OpenMode::OpenExisting, &error);
+    QVERIFY(workspace);
+    identities = workspace->identities(&error);
+    QVERIFY(identities);
+    for (const IdentitySummary &identity : *identities)
+        QVERIFY2(identity.kind != QLatin1String("shadow"), qPrintable(identity.id));
+    const auto chains = ChainBuilder::build(*workspace, &error);
+    QVERIFY(chains);
+    QCOMPARE(chains->chains.constFirst().rootKind, ChainPartyKind::Agent);
+    QCOMPARE(chains->chains.constFirst().retention, 0.6);
 }
 
 void ChainsTest::outsideIntentMatchesGeneratorTruth()
