@@ -21,7 +21,7 @@ int main(int argc, char *argv[])
     const QCommandLineOption screenshot(QStringLiteral("screenshot"),
                                         QStringLiteral("Save a picture of the window once the workspace is shown, then quit."),
                                         QStringLiteral("PNG"));
-    const QCommandLineOption panel(QStringLiteral("panel"), QStringLiteral("Bring this panel to the front: inventory, identities, findings, import-log."),
+    const QCommandLineOption panel(QStringLiteral("panel"), QStringLiteral("Bring this panel to the front: inventory, identities, findings, chains, import-log."),
                                    QStringLiteral("NAME"));
     parser.addOptions({demo, screenshot, panel});
     parser.addPositionalArgument(QStringLiteral("workspace"), QStringLiteral("A workspace to open (*.chainsight)."),
