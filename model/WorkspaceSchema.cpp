@@ -216,6 +216,12 @@ BEGIN SELECT RAISE(ABORT, 'reviews are append-only'); END;
 CREATE TRIGGER reviews_are_append_only_delete BEFORE DELETE ON reviews
 BEGIN SELECT RAISE(ABORT, 'reviews are append-only'); END;
 )sql",
+    // 1 -> 2: a simulation run remembers which actions it covered (time range, identity, chain) and, for a
+    // diff of two policy versions, the run of the baseline version it is compared with.
+    R"sql(
+ALTER TABLE simulation_runs ADD COLUMN filter TEXT;
+ALTER TABLE simulation_runs ADD COLUMN baseline_run_id INTEGER REFERENCES simulation_runs(id);
+)sql",
 };
 
 } // namespace
