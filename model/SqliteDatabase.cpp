@@ -1,8 +1,12 @@
 #include "SqliteDatabase.h"
 
 #include <QFile>
+#include <QFileInfo>
 
 #include <sqlite3.h>
+
+#include <cerrno>
+#include <cstring>
 
 namespace chainsight {
 namespace {
@@ -12,9 +16,50 @@ QString fromUtf8(const char *text)
     return text ? QString::fromUtf8(text) : QString();
 }
 
-[[noreturn]] void fail(sqlite3 *db, int code)
+// SQLite's own words, preceded for storage failures by what the user can act on (disk full, read-only, ...).
+// SQLite does not always keep the OS error of a failed write, so callers pass errno as it was right after the call.
+QString describeFailure(sqlite3 *db, int code, const QString &sqliteMessage, int errnoAfterCall)
 {
-    throw SqliteError(code, db ? fromUtf8(sqlite3_errmsg(db)) : fromUtf8(sqlite3_errstr(code)));
+    const int primary = code & 0xff;
+    const bool storage = primary == SQLITE_IOERR || primary == SQLITE_FULL || primary == SQLITE_CANTOPEN || primary == SQLITE_READONLY;
+    const int recorded = db ? sqlite3_system_errno(db) : 0;
+    const int osError = !storage ? 0 : recorded != 0 ? recorded : primary == SQLITE_CANTOPEN ? 0 : errnoAfterCall;
+    QString plain;
+    if (primary == SQLITE_FULL || osError == ENOSPC || osError == EDQUOT)
+        plain = QStringLiteral("the disk is full");
+    else if (osError == EFBIG)
+        plain = QStringLiteral("the file would grow past this system's file size limit");
+    else if (primary == SQLITE_READONLY || osError == EROFS)
+        plain = QStringLiteral("the workspace is read-only: no permission to write it or its folder, or a read-only file system");
+    else if ((primary == SQLITE_IOERR || primary == SQLITE_CANTOPEN) && (osError == EACCES || osError == EPERM))
+        plain = QStringLiteral("no permission to write the workspace or its folder");
+    else if (primary == SQLITE_IOERR && osError != 0)
+        plain = QStringLiteral("the disk could not be written: %1").arg(fromUtf8(std::strerror(osError)));
+    return plain.isEmpty() ? sqliteMessage : plain + QStringLiteral("; SQLite: ") + sqliteMessage;
+}
+
+[[noreturn]] void fail(sqlite3 *db, int code, int errnoAfterCall)
+{
+    throw SqliteError(code, describeFailure(db, code, db ? fromUtf8(sqlite3_errmsg(db)) : fromUtf8(sqlite3_errstr(code)), errnoAfterCall));
+}
+
+// A workspace may come from someone else: no schema code with side effects, no writes that bypass SQLite's checks.
+void harden(sqlite3 *db)
+{
+    sqlite3_db_config(db, SQLITE_DBCONFIG_DEFENSIVE, 1, nullptr);
+    sqlite3_db_config(db, SQLITE_DBCONFIG_TRUSTED_SCHEMA, 0, nullptr);
+    sqlite3_db_config(db, SQLITE_DBCONFIG_ENABLE_LOAD_EXTENSION, 0, nullptr);
+}
+
+sqlite3 *openConnection(const QByteArray &uri, int flags, int *rc)
+{
+    sqlite3 *db = nullptr;
+    *rc = sqlite3_open_v2(uri.constData(), &db, flags, nullptr);
+    if (db) {
+        sqlite3_extended_result_codes(db, 1);
+        harden(db);
+    }
+    return db;
 }
 
 int cancelProgressHandler(void *flag)
@@ -57,15 +102,35 @@ std::unique_ptr<SqliteDatabase> SqliteDatabase::open(const QString &path, OpenMo
     }
     // A file: URI keeps '?' and '#' in user paths from being read as URI syntax.
     const QByteArray uri = QByteArrayLiteral("file:") + QFile::encodeName(path).toPercentEncoding("/");
-    sqlite3 *db = nullptr;
-    const int rc = sqlite3_open_v2(uri.constData(), &db, flags, nullptr);
+    int rc = SQLITE_OK;
+    sqlite3 *db = openConnection(uri, flags, &rc);
+    int errnoAfterOpen = errno;
+    if (rc == SQLITE_OK && mode == OpenMode::ReadOnly && path != QLatin1String(":memory:")) {
+        // A WAL workspace in a folder this user cannot write has no shared-memory file to read through. With no
+        // pending write-ahead log the file alone is the whole workspace, and is read as immutable.
+        const int probe = sqlite3_exec(db, "SELECT count(*) FROM sqlite_master", nullptr, nullptr, nullptr) & 0xff;
+        if (probe == SQLITE_READONLY || probe == SQLITE_CANTOPEN) {
+            const QFileInfo wal(path + QStringLiteral("-wal"));
+            if (!wal.exists() || wal.size() == 0) {
+                sqlite3_close_v2(db);
+                db = openConnection(uri + "?immutable=1", flags, &rc);
+                errnoAfterOpen = errno;
+            } else {
+                sqlite3_close_v2(db);
+                if (error) {
+                    *error = QStringLiteral("its folder is read-only and %1 holds changes that can only be read from a writable "
+                                            "folder; copy both files to one").arg(wal.fileName());
+                }
+                return nullptr;
+            }
+        }
+    }
     if (rc != SQLITE_OK) {
         if (error)
-            *error = db ? fromUtf8(sqlite3_errmsg(db)) : fromUtf8(sqlite3_errstr(rc));
+            *error = describeFailure(db, rc, db ? fromUtf8(sqlite3_errmsg(db)) : fromUtf8(sqlite3_errstr(rc)), errnoAfterOpen);
         sqlite3_close_v2(db);
         return nullptr;
     }
-    sqlite3_extended_result_codes(db, 1);
     sqlite3_busy_timeout(db, 5000);
     return std::unique_ptr<SqliteDatabase>(new SqliteDatabase(db));
 }
@@ -85,7 +150,8 @@ void SqliteDatabase::execute(std::string_view sql)
     char *message = nullptr;
     const int rc = sqlite3_exec(m_db, text.c_str(), nullptr, nullptr, &message);
     if (rc != SQLITE_OK) {
-        const QString reason = message ? fromUtf8(message) : fromUtf8(sqlite3_errstr(rc));
+        const int errnoAfterCall = errno;
+        const QString reason = describeFailure(m_db, rc, message ? fromUtf8(message) : fromUtf8(sqlite3_errstr(rc)), errnoAfterCall);
         sqlite3_free(message);
         throw SqliteError(rc, reason);
     }
@@ -133,7 +199,7 @@ SqliteStatement::SqliteStatement(SqliteDatabase &db, std::string_view sql)
     const int rc = sqlite3_prepare_v3(db.handle(), sql.data(), static_cast<int>(sql.size()),
                                       SQLITE_PREPARE_PERSISTENT, &m_statement, nullptr);
     if (rc != SQLITE_OK)
-        fail(db.handle(), rc);
+        fail(db.handle(), rc, errno);
 }
 
 SqliteStatement::~SqliteStatement()
@@ -145,7 +211,7 @@ SqliteStatement &SqliteStatement::bind(int index, qint64 value)
 {
     const int rc = sqlite3_bind_int64(m_statement, index, value);
     if (rc != SQLITE_OK)
-        fail(m_db.handle(), rc);
+        fail(m_db.handle(), rc, errno);
     return *this;
 }
 
@@ -153,7 +219,7 @@ SqliteStatement &SqliteStatement::bind(int index, double value)
 {
     const int rc = sqlite3_bind_double(m_statement, index, value);
     if (rc != SQLITE_OK)
-        fail(m_db.handle(), rc);
+        fail(m_db.handle(), rc, errno);
     return *this;
 }
 
@@ -169,7 +235,7 @@ SqliteStatement &SqliteStatement::bindText(int index, std::string_view utf8)
 {
     const int rc = sqlite3_bind_text64(m_statement, index, utf8.data(), utf8.size(), SQLITE_TRANSIENT, SQLITE_UTF8);
     if (rc != SQLITE_OK)
-        fail(m_db.handle(), rc);
+        fail(m_db.handle(), rc, errno);
     return *this;
 }
 
@@ -177,7 +243,7 @@ SqliteStatement &SqliteStatement::bindTextUntilStep(int index, std::string_view 
 {
     const int rc = sqlite3_bind_text64(m_statement, index, utf8.data(), utf8.size(), SQLITE_STATIC, SQLITE_UTF8);
     if (rc != SQLITE_OK)
-        fail(m_db.handle(), rc);
+        fail(m_db.handle(), rc, errno);
     return *this;
 }
 
@@ -186,7 +252,7 @@ SqliteStatement &SqliteStatement::bindBlob(int index, QByteArrayView bytes)
     const int rc = sqlite3_bind_blob64(m_statement, index, bytes.data(), static_cast<sqlite3_uint64>(bytes.size()),
                                        SQLITE_TRANSIENT);
     if (rc != SQLITE_OK)
-        fail(m_db.handle(), rc);
+        fail(m_db.handle(), rc, errno);
     return *this;
 }
 
@@ -194,7 +260,7 @@ SqliteStatement &SqliteStatement::bindNull(int index)
 {
     const int rc = sqlite3_bind_null(m_statement, index);
     if (rc != SQLITE_OK)
-        fail(m_db.handle(), rc);
+        fail(m_db.handle(), rc, errno);
     return *this;
 }
 
@@ -205,7 +271,8 @@ bool SqliteStatement::step()
         return true;
     if (rc == SQLITE_DONE)
         return false;
-    const QString message = fromUtf8(sqlite3_errmsg(m_db.handle()));
+    const int errnoAfterCall = errno;
+    const QString message = describeFailure(m_db.handle(), rc, fromUtf8(sqlite3_errmsg(m_db.handle())), errnoAfterCall);
     sqlite3_reset(m_statement);
     throw SqliteError(rc, message);
 }
