@@ -5,6 +5,7 @@
 
 #include <QComboBox>
 #include <QMap>
+#include <QMenu>
 #include <QPushButton>
 #include <QLabel>
 #include <QLineEdit>
@@ -74,6 +75,16 @@ FindingsPanel::FindingsPanel(QWidget *parent)
         updateSummary();
     });
     connect(m_revocation, &QPushButton::clicked, this, &FindingsPanel::revocationListRequested);
+    m_view->setContextMenuPolicy(Qt::CustomContextMenu);
+    connect(m_view, &QTableView::customContextMenuRequested, this, [this](const QPoint &position) {
+        const QModelIndex index = m_view->indexAt(position);
+        if (!index.isValid())
+            return;
+        const Finding finding = m_model->findings().at(m_proxy->mapToSource(index).row());
+        QMenu menu(this);
+        menu.addAction(tr("Review…"), this, [this, finding] { Q_EMIT reviewRequested(finding); });
+        menu.exec(m_view->viewport()->mapToGlobal(position));
+    });
     connect(m_view->selectionModel(), &QItemSelectionModel::currentRowChanged, this, [this] {
         showDetails();
         const QModelIndex current = m_view->currentIndex();

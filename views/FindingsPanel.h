@@ -37,6 +37,8 @@ Q_SIGNALS:
     // The reviewer moved to another finding: its chain and evidence should be shown everywhere.
     void findingSelected(const chainsight::Finding &finding);
     void revocationListRequested();
+    // "Review…" from the context menu: the reviewer wants to record a decision on this finding.
+    void reviewRequested(const chainsight::Finding &finding);
 
 private:
     void showDetails();
