@@ -20,6 +20,8 @@ using json = nlohmann::json;
 // Inventories are documents people write by hand; anything bigger is not an inventory.
 constexpr qint64 maximumInventoryBytes = 256ll * 1024 * 1024;
 constexpr int maximumNestingDepth = 256;
+// One agent per CSV row; a longer row is a broken file (an unclosed quote, no line breaks), not an agent.
+constexpr std::size_t maximumCsvRowBytes = 1u << 20;
 
 QString qs(const std::string &text)
 {
@@ -537,7 +539,15 @@ public:
     {
         fields->clear();
         *rowStart = position(m_offset);
+        const std::size_t rowEnd = m_offset + maximumCsvRowBytes;
+        auto tooLong = [&] {
+            *error = QStringLiteral("the row is longer than %1 MB").arg(maximumCsvRowBytes >> 20);
+            skipLine();
+            return false;
+        };
         while (true) {
+            if (m_offset > rowEnd)
+                return tooLong();
             CsvField field;
             field.position = position(m_offset);
             std::string value;
@@ -545,6 +555,8 @@ public:
                 ++m_offset;
                 bool closed = false;
                 while (m_offset < m_text.size()) {
+                    if (m_offset > rowEnd)
+                        return tooLong();
                     const char c = m_text[m_offset++];
                     if (c == '"') {
                         if (m_offset < m_text.size() && m_text[m_offset] == '"') {
@@ -571,8 +583,11 @@ public:
                 }
             } else {
                 while (m_offset < m_text.size() && m_text[m_offset] != ',' && m_text[m_offset] != '\n'
-                       && m_text[m_offset] != '\r')
+                       && m_text[m_offset] != '\r') {
+                    if (m_offset > rowEnd)
+                        return tooLong();
                     value.push_back(m_text[m_offset++]);
+                }
             }
             field.text = QString::fromUtf8(value.data(), static_cast<qsizetype>(value.size()));
             fields->push_back(field);

@@ -16,6 +16,8 @@ using json = nlohmann::json;
 
 constexpr qint64 maximumDocumentBytes = 256ll * 1024 * 1024;
 constexpr int maximumParentWalk = 128;
+// nlohmann parses any depth, but copying, dumping and walking the result recurse once per level.
+constexpr int maximumNestingDepth = 256;
 
 // One span of a small trace document, before its acting agent is known.
 struct DocumentSpan
@@ -64,8 +66,38 @@ std::optional<QByteArray> readDocument(ImportContext &context)
     return file.readAll();
 }
 
+// Offset of the first bracket that opens a level deeper than maximumNestingDepth, if any.
+std::optional<std::size_t> tooDeepAt(std::string_view text)
+{
+    int depth = 0;
+    bool inString = false;
+    for (std::size_t i = 0; i < text.size(); ++i) {
+        const char c = text[i];
+        if (inString) {
+            if (c == '\\')
+                ++i;
+            else if (c == '"')
+                inString = false;
+        } else if (c == '"') {
+            inString = true;
+        } else if (c == '{' || c == '[') {
+            if (++depth > maximumNestingDepth)
+                return i;
+        } else if (c == '}' || c == ']') {
+            --depth;
+        }
+    }
+    return std::nullopt;
+}
+
 std::optional<json> parseDocument(ImportContext &context, const QByteArray &bytes)
 {
+    const std::string_view text(bytes.constData(), static_cast<std::size_t>(bytes.size()));
+    if (const auto deep = tooDeepAt(text)) {
+        context.error(positionOfOffset(text, *deep),
+                      QStringLiteral("JSON nested more than %1 levels deep; a trace document never is").arg(maximumNestingDepth));
+        return std::nullopt;
+    }
     try {
         return json::parse(bytes.constBegin(), bytes.constEnd());
     } catch (const json::parse_error &e) {
@@ -327,8 +359,18 @@ qint64 LangfuseTraceImporter::import(ImportContext &context) const
                                                                : operationFromName(span.name);
         // Langfuse keeps the span's OTel attributes inside metadata, as an object or a JSON string.
         json metadata = item.value("metadata", json());
-        if (metadata.is_string())
-            metadata = json::parse(metadata.get<std::string>(), nullptr, false);
+        if (metadata.is_string()) {
+            const std::string &embedded = metadata.get_ref<const std::string &>();
+            if (tooDeepAt(embedded)) {
+                context.warning({}, QStringLiteral("observation %1: its metadata is JSON nested more than %2 levels deep; "
+                                                   "its attributes are ignored")
+                                        .arg(index)
+                                        .arg(maximumNestingDepth));
+                metadata = json();
+            } else {
+                metadata = json::parse(embedded, nullptr, false);
+            }
+        }
         if (metadata.is_object()) {
             if (metadata.contains("attributes"))
                 readGenAiAttributes(metadata["attributes"], span);

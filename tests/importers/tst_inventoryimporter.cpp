@@ -268,6 +268,37 @@ private Q_SLOTS:
         QVERIFY(result.files[0].diagnostics[0].message.contains(QLatin1String("nested")));
     }
 
+    // A CSV row past 1 MB (a quote never closed, a file of commas) is skipped with its line, and the rows after it
+    // still import; it is never buffered whole.
+    void overlongCsvRowIsSkipped_data()
+    {
+        QTest::addColumn<QByteArray>("row");
+        QTest::newRow("one huge field") << QByteArray("huge,") + QByteArray(2 << 20, 'x');
+        QTest::newRow("a million empty fields") << QByteArray("commas") + QByteArray(2 << 20, ',');
+        QTest::newRow("quoted field over 1 MB") << QByteArray("quoted,\"") + QByteArray(2 << 20, 'y') + '"';
+    }
+
+    void overlongCsvRowIsSkipped()
+    {
+        QFETCH(QByteArray, row);
+        QTemporaryDir dir;
+        const QString path = dir.filePath(QStringLiteral("long-row.csv"));
+        QFile file(path);
+        QVERIFY(file.open(QIODevice::WriteOnly));
+        file.write("id,owner\nbefore,ana@x\n");
+        file.write(row + '\n');
+        file.write("after,ana@x\n");
+        file.close();
+        auto workspace = freshWorkspace(dir);
+        const ImportResult result = importInto(*workspace, {path});
+        QCOMPARE(result.status, ImportResult::Status::Committed);
+        QCOMPARE(result.files[0].records, 2);
+        QCOMPARE(result.files[0].errorCount(), 1);
+        const Diagnostic &diagnostic = result.files[0].diagnostics.constFirst();
+        QCOMPARE(diagnostic.position.line, 3);
+        QVERIFY2(diagnostic.message.contains(QLatin1String("longer than 1 MB")), qPrintable(diagnostic.message));
+    }
+
     void cancelLeavesWorkspaceUnchanged()
     {
         QTemporaryDir dir;

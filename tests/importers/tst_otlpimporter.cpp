@@ -211,6 +211,49 @@ private Q_SLOTS:
         QCOMPARE(column(*second, "SELECT count(*) FROM events"), QStringList{QStringLiteral("0")});
     }
 
+    // Trace documents are parsed whole; deep nesting is refused up front, where walking and copying it would recurse
+    // once per level (a 200,000-deep SDK dump or Langfuse export used to overflow the stack).
+    void deeplyNestedSpanDocumentsAreRefused_data()
+    {
+        QTest::addColumn<QString>("format");
+        QTest::addColumn<QByteArray>("document");
+        QTest::addColumn<bool>("refused"); // the whole file, or only the nested part
+        const QByteArray deep = QByteArray(200000, '[') + QByteArray(200000, ']');
+        QTest::newRow("sdk dump") << QStringLiteral("otel-sdk-json")
+                                  << QByteArray(R"([{"name":"x","context":{"trace_id":"0x1","span_id":"0x2"},"attributes":{"a":)") + deep + "}}]"
+                                  << true;
+        QTest::newRow("langfuse export") << QStringLiteral("langfuse-trace")
+                                         << QByteArray(R"({"trace":{},"observations":[{"id":"o","metadata":)") + deep + "}]}" << true;
+        QTest::newRow("langfuse metadata as a string")
+            << QStringLiteral("langfuse-trace")
+            << QByteArray(R"({"trace":{},"observations":[{"id":"o","name":"chat x","metadata":")") + deep + "\"}]}" << false;
+    }
+
+    void deeplyNestedSpanDocumentsAreRefused()
+    {
+        QFETCH(QString, format);
+        QFETCH(QByteArray, document);
+        QFETCH(bool, refused);
+        QTemporaryDir dir;
+        const QString path = dir.filePath(QStringLiteral("deep.json"));
+        QFile file(path);
+        QVERIFY(file.open(QIODevice::WriteOnly));
+        file.write(document);
+        file.close();
+        QString error;
+        auto workspace = Workspace::open(dir.filePath(QStringLiteral("w.chainsight")), Workspace::OpenMode::CreateIfMissing, &error);
+        ImportOptions options;
+        options.format = format;
+        const std::atomic_bool notCancelled{false};
+        const ImportResult result = ImportRunner::run(*workspace, {path}, options, {}, notCancelled);
+        QCOMPARE(result.status, refused ? ImportResult::Status::Aborted : ImportResult::Status::Committed);
+        QVERIFY(!result.files[0].diagnostics.isEmpty());
+        const Diagnostic &diagnostic = result.files[0].diagnostics.constFirst();
+        QVERIFY2(diagnostic.message.contains(QLatin1String("nested more than 256 levels")), qPrintable(diagnostic.message));
+        if (refused)
+            QCOMPARE(diagnostic.position.line, 1);
+    }
+
     void aFiftyMegabyteLineImports()
     {
         QTemporaryDir dir;
