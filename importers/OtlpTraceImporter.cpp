@@ -96,12 +96,14 @@ struct SpanBatch
 class BatchPipe final
 {
 public:
-    explicit BatchPipe(int batches)
+    // Batches are sized for the file: a small file does not pay for buffers meant for gigabytes.
+    BatchPipe(int batches, qint64 fileBytes)
     {
+        const auto bytes = static_cast<std::size_t>(std::max<qint64>(fileBytes, 0));
         for (int i = 0; i < batches; ++i) {
             m_storage.push_back(std::make_unique<SpanBatch>());
-            m_storage.back()->arena.reserve(16u << 20);
-            m_storage.back()->rows.reserve(batchRows + 1024);
+            m_storage.back()->arena.reserve(std::min<std::size_t>(16u << 20, bytes + 4096));
+            m_storage.back()->rows.reserve(std::min<std::size_t>(batchRows + 1024, bytes / 64 + 64));
             m_free.push_back(m_storage.back().get());
         }
     }
@@ -277,7 +279,8 @@ public:
     void parseLines(QFile &file)
     {
         std::string buffer;
-        buffer.resize(chunkBytes + simdjson::SIMDJSON_PADDING);
+        buffer.resize(std::min<std::size_t>(chunkBytes, static_cast<std::size_t>(std::max<qint64>(file.size(), 0)) + 1)
+                      + simdjson::SIMDJSON_PADDING);
         std::size_t filled = 0;
         qint64 fileOffsetOfBuffer = 0;
         qint64 lineNumber = 1;
@@ -370,7 +373,8 @@ private:
 
     void badRequest(const char *data, std::size_t length, qint64 lineNumber, bool ndjson, const QString &fallback)
     {
-        Diagnostic diagnostic{Severity::Error, m_path, {lineNumber, 1}, fallback};
+        // A whole document has no line number of its own: its problems start on its first line.
+        Diagnostic diagnostic{Severity::Error, m_path, {ndjson ? lineNumber : 1, 1}, fallback};
         try {
             [[maybe_unused]] const auto parsed = nlohmann::json::parse(data, data + length);
         } catch (const nlohmann::json::parse_error &e) {
@@ -381,7 +385,12 @@ private:
             if (const auto at = reason.indexOf(QStringLiteral("syntax error")); at >= 0)
                 reason = reason.mid(at);
             diagnostic.message = QStringLiteral("request skipped: invalid JSON: %1").arg(reason);
-        } catch (const nlohmann::json::exception &) {
+        } catch (const nlohmann::json::exception &e) {
+            // Out-of-range numbers and the like: valid syntax, unusable values.
+            QString reason = QString::fromUtf8(e.what());
+            if (const auto at = reason.indexOf(QLatin1String("] ")); at >= 0)
+                reason = reason.mid(at + 2);
+            diagnostic.message = QStringLiteral("request skipped: %1").arg(reason);
         }
         report(diagnostic);
     }
@@ -928,7 +937,7 @@ qint64 OtlpTraceImporter::import(ImportContext &context) const
         wholeDocument = file.readAll();
     }
 
-    BatchPipe pipe(3);
+    BatchPipe pipe(3, file.size());
     // The parser stops on the user's cancel or when the writer gives up.
     std::atomic_bool parserCancel{false};
     OtlpParser parser(pipe, parserCancel, context.path(), context.contentDigest());
