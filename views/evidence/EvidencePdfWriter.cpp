@@ -84,6 +84,12 @@ QColor statusColour(ReviewStatus status)
     return mutedColour;
 }
 
+// Darker where the colour carries text on white.
+QColor statusTextColour(ReviewStatus status)
+{
+    return status == ReviewStatus::AcceptedRisk ? QColor(0xb2, 0x6a, 0x00) : statusColour(status);
+}
+
 QColor retentionColour(double retention)
 {
     if (retention >= 0.8)
@@ -701,19 +707,19 @@ private:
                             {record.createdAt.left(19).replace(QLatin1Char('T'), QLatin1Char(' '))},
                             {shown(record.reviewer)},
                             {QStringLiteral("%1 %2").arg(reviewSubjectKindName(record.subjectKind), shown(record.subject))},
-                            {reviewStatusLabel(record.status), statusColour(record.status), true},
+                            {reviewStatusLabel(record.status), statusTextColour(record.status), true},
                             {terms},
                             {shownMultiline(record.comment)},
-                            {QString::fromLatin1(record.recordHash.left(16))}});
+                            {QString::fromLatin1(record.recordHash.left(12))}});
         }
-        m_flow.table({{QStringLiteral("#"), 0.35, false, Qt::AlignRight},
-                      {QStringLiteral("Time (UTC)"), 1.1},
-                      {QStringLiteral("Reviewer"), 0.9},
-                      {QStringLiteral("Subject"), 1.7},
-                      {QStringLiteral("Status"), 0.9},
-                      {QStringLiteral("Terms"), 0.9},
-                      {QStringLiteral("Comment"), 2.0},
-                      {QStringLiteral("Record hash"), 1.1, true}},
+        m_flow.table({{QStringLiteral("#"), 0.45, false, Qt::AlignRight},
+                      {QStringLiteral("Time (UTC)"), 1.0},
+                      {QStringLiteral("Reviewer"), 1.0},
+                      {QStringLiteral("Subject"), 1.6},
+                      {QStringLiteral("Status"), 1.3},
+                      {QStringLiteral("Terms"), 1.1},
+                      {QStringLiteral("Comment"), 1.8},
+                      {QStringLiteral("Record hash"), 1.2, true}},
                      rows);
     }
 
