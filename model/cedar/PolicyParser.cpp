@@ -1184,6 +1184,12 @@ PolicyParseResult PolicyParser::parse(std::string_view text, std::string fileNam
 {
     PolicyParseResult result;
     result.policySet.fileName = std::move(fileName);
+    if (text.size() > kMaxPolicyTextBytes) {
+        result.policySet.source = std::make_shared<const std::string>();
+        result.diagnostics.push_back({Severity::Error, {}, "the policy text is larger than " + std::to_string(kMaxPolicyTextBytes >> 20)
+                                                             + " MB; split it into several files"});
+        return result;
+    }
     result.policySet.source = std::make_shared<const std::string>(text);
     const std::string_view src = *result.policySet.source;
     if (size_t bad = findInvalidUtf8(src); bad != std::string_view::npos) {
@@ -1223,6 +1229,10 @@ PolicyParseResult PolicyParser::parse(std::string_view text, std::string fileNam
 
 std::optional<Expr> PolicyParser::parseExpression(std::string_view text, std::vector<Diagnostic> &diagnostics)
 {
+    if (text.size() > kMaxPolicyTextBytes) {
+        diagnostics.push_back({Severity::Error, {}, "the expression is larger than " + std::to_string(kMaxPolicyTextBytes >> 20) + " MB"});
+        return std::nullopt;
+    }
     if (size_t bad = findInvalidUtf8(text); bad != std::string_view::npos) {
         diagnostics.push_back({Severity::Error, locationAt(text, bad), "invalid UTF-8 in expression"});
         return std::nullopt;

@@ -12,6 +12,8 @@ namespace chainsight::cedar {
 // Limits that keep recursion bounded on hostile input.
 inline constexpr int kMaxNestingDepth = 600; // about 200 levels of parentheses
 inline constexpr int kMaxExprTreeDepth = 1000;
+// Policy and schema files are written by people; past this size a text is refused before it is read.
+inline constexpr size_t kMaxPolicyTextBytes = size_t(16) << 20;
 
 // Parses Cedar 4.x policy text (human syntax). Policies that fail to parse are reported and left out.
 class PolicyParser final {

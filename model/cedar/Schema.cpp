@@ -425,6 +425,10 @@ private:
 
 std::optional<Schema> Schema::parse(std::string_view text, std::vector<Diagnostic> &diagnostics)
 {
+    if (text.size() > kMaxPolicyTextBytes) {
+        diagnostics.push_back({Severity::Error, {}, "the schema is larger than " + std::to_string(kMaxPolicyTextBytes >> 20) + " MB"});
+        return std::nullopt;
+    }
     if (size_t bad = findInvalidUtf8(text); bad != std::string_view::npos) {
         diagnostics.push_back({Severity::Error, locationAt(text, bad), "invalid UTF-8 in schema"});
         return std::nullopt;

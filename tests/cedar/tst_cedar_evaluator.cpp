@@ -1,10 +1,13 @@
 // Expression semantics: each row evaluates one expression against a small entity fixture.
 #include "cedar/Authorizer.h"
 #include "cedar/Evaluator.h"
+#include "cedar/Explanation.h"
+#include "cedar/PolicyFormatter.h"
 #include "cedar/PolicyParser.h"
 #include "cedar/ValueJson.h"
 
 #include <QFile>
+#include <QThread>
 #include <QtTest>
 
 #include <nlohmann/json.hpp>
@@ -23,6 +26,8 @@ private Q_SLOTS:
     void authorization();
     void cyclesTerminate();
     void limitsOfLong();
+    void deepestAcceptedExpressionsOnASmallStack_data();
+    void deepestAcceptedExpressionsOnASmallStack();
 
 private:
     EntityStore m_store;
@@ -201,6 +206,64 @@ void TestCedarEvaluator::limitsOfLong()
     QVERIFY(e.has_value());
     Evaluator ev(m_store, m_request);
     QVERIFY(ev.evaluate(*e).asBool());
+}
+
+// The evaluator recurses once per expression level; the parser's limits are its recursion bound. In an optimised
+// build the deepest policies the parser accepts must evaluate, explain and format within 512 KiB of stack (the
+// default of a macOS worker thread); unoptimised and sanitizer frames are several times larger.
+#if defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define CHAINSIGHT_TEST_SANITIZED 1
+#endif
+#endif
+#if defined(__SANITIZE_ADDRESS__) || defined(CHAINSIGHT_TEST_SANITIZED) || !defined(__OPTIMIZE__)
+constexpr unsigned kEvaluationStackBytes = 8u << 20;
+#else
+constexpr unsigned kEvaluationStackBytes = 512u << 10;
+#endif
+
+void TestCedarEvaluator::deepestAcceptedExpressionsOnASmallStack_data()
+{
+    QTest::addColumn<QString>("condition");
+    auto chain = [](const QString &term, const QString &op, int count) {
+        QStringList terms;
+        for (int i = 0; i < count; ++i)
+            terms << term;
+        return terms.join(op);
+    };
+    QTest::newRow("sum") << chain(QStringLiteral("1"), QStringLiteral(" + "), kMaxExprTreeDepth - 2) + QStringLiteral(" > 0");
+    QTest::newRow("conjunction") << chain(QStringLiteral("context.flag"), QStringLiteral(" && "), kMaxExprTreeDepth - 1);
+    const int levels = kMaxNestingDepth / 3 - 1;
+    QTest::newRow("nested sets") << QString(levels, QLatin1Char('[')) + QStringLiteral("1") + QString(levels, QLatin1Char(']')) + QStringLiteral(" != []");
+    QTest::newRow("nested records") << chain(QStringLiteral("{a: "), QString(), levels) + QStringLiteral("1") + QString(levels, QLatin1Char('}'))
+                                           + QStringLiteral(" != {}");
+}
+
+void TestCedarEvaluator::deepestAcceptedExpressionsOnASmallStack()
+{
+    QFETCH(QString, condition);
+    const std::string text = "permit(principal, action, resource) when { " + condition.toStdString() + " };";
+    const PolicyParseResult parsed = PolicyParser::parse(text);
+    QVERIFY2(parsed.ok(), parsed.diagnostics.empty() ? "" : parsed.diagnostics.front().message.c_str());
+    Decision decision = Decision::Deny;
+    Decision fast = Decision::Deny;
+    std::size_t explained = 0;
+    std::string formatted;
+    QThread *worker = QThread::create([&] {
+        const Authorizer authorizer(parsed.policySet, m_store);
+        decision = authorizer.isAuthorized(m_request).decision;
+        fast = authorizer.decide(m_request);
+        explained = explainRequest(authorizer, m_request).size();
+        formatted = formatPolicySet(parsed.policySet);
+    });
+    worker->setStackSize(kEvaluationStackBytes);
+    worker->start();
+    QVERIFY(worker->wait(QDeadlineTimer(120000)));
+    delete worker;
+    QCOMPARE(decision, Decision::Allow);
+    QCOMPARE(fast, Decision::Allow);
+    QCOMPARE(explained, std::size_t(1));
+    QVERIFY(PolicyParser::parse(formatted).ok());
 }
 
 QTEST_GUILESS_MAIN(TestCedarEvaluator)

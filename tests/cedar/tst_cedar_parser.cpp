@@ -1,5 +1,6 @@
 // Parser acceptance and rejection, with the line and column of each diagnostic.
 #include "cedar/PolicyParser.h"
+#include "cedar/Schema.h"
 
 #include <QtTest>
 
@@ -20,6 +21,7 @@ private Q_SLOTS:
     void longChainIsADiagnostic();
     void invalidUtf8();
     void manyPolicies();
+    void oversizedTextIsADiagnostic();
 };
 
 void TestCedarParser::accepts_data()
@@ -194,6 +196,26 @@ void TestCedarParser::manyPolicies()
     QVERIFY(r.ok());
     QCOMPARE(r.policySet.policies.size(), size_t(100000));
     QCOMPARE(QString::fromStdString(r.policySet.policies.back().id), QStringLiteral("policy99999"));
+}
+
+// A policy or schema file past kMaxPolicyTextBytes is refused whole, before any of it is read; one just under parses.
+void TestCedarParser::oversizedTextIsADiagnostic()
+{
+    std::string text = "permit(principal, action, resource);\n";
+    while (text.size() <= kMaxPolicyTextBytes)
+        text += "// a comment line to make the file larger than any policy file people write\n";
+    const auto r = PolicyParser::parse(text);
+    QVERIFY(!r.ok());
+    QVERIFY(r.policySet.policies.empty());
+    QVERIFY(QString::fromStdString(r.diagnostics.front().message).contains(QStringLiteral("larger than 16 MB")));
+    std::vector<Diagnostic> diagnostics;
+    QVERIFY(!PolicyParser::parseExpression(text, diagnostics));
+    QVERIFY(!diagnostics.empty());
+    diagnostics.clear();
+    QVERIFY(!Schema::parse(text, diagnostics));
+    QVERIFY(QString::fromStdString(diagnostics.front().message).contains(QStringLiteral("larger than 16 MB")));
+    text.resize(kMaxPolicyTextBytes);
+    QVERIFY(PolicyParser::parse(text).ok());
 }
 
 QTEST_GUILESS_MAIN(TestCedarParser)
