@@ -15,16 +15,6 @@ double rounded(double value)
     return std::round(value * 10) / 10;
 }
 
-std::uint32_t mix(std::uint32_t from, std::uint32_t to, double t)
-{
-    const auto channel = [&](int shift) {
-        const double a = (from >> shift) & 0xff;
-        const double b = (to >> shift) & 0xff;
-        return static_cast<std::uint32_t>(std::lround(a + (b - a) * t)) << shift;
-    };
-    return channel(16) | channel(8) | channel(0);
-}
-
 } // namespace
 
 GraphNodeKind graphNodeKind(const IdentityGraphNode &node)
@@ -167,11 +157,12 @@ std::uint32_t stroke(GraphNodeKind kind)
 
 std::uint32_t retentionColour(double retention)
 {
-    constexpr std::uint32_t red = 0xd32f2f;
-    constexpr std::uint32_t amber = 0xf9a825;
-    constexpr std::uint32_t green = 0x388e3c;
-    const double r = std::clamp(retention, 0.0, 1.0);
-    return r < 0.5 ? mix(red, amber, r / 0.5) : mix(amber, green, (r - 0.5) / 0.5);
+    // The chain inspector's bands: the work stayed on intent, was diluted, or was lost.
+    if (retention >= 0.9)
+        return 0x2e7d32;
+    if (retention >= 0.5)
+        return 0xb26a00;
+    return 0xc62828;
 }
 
 std::vector<double> protocolDashes(const QString &protocol)

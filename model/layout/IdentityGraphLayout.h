@@ -28,7 +28,7 @@ bool isAgentKind(GraphNodeKind kind);
 namespace graphstyle {
 std::uint32_t fill(GraphNodeKind kind);
 std::uint32_t stroke(GraphNodeKind kind);
-// Retention 1.0 is green, 0.5 amber, 0.0 red.
+// Retention of 0.9 and above is green, from 0.5 amber, below red (as in the chain inspector).
 std::uint32_t retentionColour(double retention);
 // Dash pattern in stroke widths for the edge's protocol; empty = solid.
 std::vector<double> protocolDashes(const QString &protocol);
