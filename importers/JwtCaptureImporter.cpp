@@ -57,6 +57,9 @@ QString verdictJson(const jose::TokenCaptureResult &result, const jose::Delegati
         verdict["kid"] = result.token.keyId;
     verdict["expired"] = result.token.time.expired;
     verdict["not_yet_valid"] = result.token.time.notYetValid;
+    // Presented before it was issued: a clock problem at best, a forged or replayed capture at worst.
+    verdict["issued_in_future"] = result.token.time.issuedInFuture;
+    verdict["invalid_time_claim"] = result.token.time.invalidTimeClaim;
     if (claims) {
         json chain = json::array();
         for (const auto &actor : claims->actorChain)

@@ -2,6 +2,7 @@
 #include "SqliteDatabase.h"
 #include "Workspace.h"
 
+#include <QDateTime>
 #include <QDir>
 #include <QFile>
 #include <QJsonArray>
@@ -119,6 +120,62 @@ private Q_SLOTS:
         for (const Diagnostic &diagnostic : result.files[0].diagnostics)
             lines.push_back(diagnostic.position.line);
         QCOMPARE(lines, (QList<qint64>{2, 3, 4}));
+    }
+
+    // A genuine token used after it expired or before it was issued, and a DPoP proof presented twice: the
+    // signature still verifies, and each problem is recorded with the capture for the audit.
+    void timeAndReplayProblemsAreFlagged()
+    {
+        QFile source(m_world + QStringLiteral("/tokens.jsonl"));
+        QVERIFY(source.open(QIODevice::ReadOnly));
+        QJsonObject capture;
+        while (!source.atEnd()) {
+            const QJsonObject line = QJsonDocument::fromJson(source.readLine()).object();
+            if (line.contains(QStringLiteral("dpop"))) {
+                capture = line;
+                break;
+            }
+        }
+        QVERIFY2(!capture.isEmpty(), "the generated captures carry no DPoP proof");
+        const QByteArray payload = capture.value(QStringLiteral("token")).toString().section(QLatin1Char('.'), 1, 1).toLatin1();
+        const QJsonObject claims = QJsonDocument::fromJson(
+            QByteArray::fromBase64(payload, QByteArray::Base64UrlEncoding | QByteArray::OmitTrailingEquals)).object();
+        const auto at = [&](qint64 seconds) -> QByteArray {
+            QJsonObject moved = capture;
+            moved.insert(QStringLiteral("time"), QDateTime::fromSecsSinceEpoch(seconds, Qt::UTC).toString(Qt::ISODate));
+            return QJsonDocument(moved).toJson(QJsonDocument::Compact) + '\n';
+        };
+        const QString path = m_dir.filePath(QStringLiteral("time-and-replay.jsonl"));
+        QFile file(path);
+        QVERIFY(file.open(QIODevice::WriteOnly));
+        file.write(QJsonDocument(capture).toJson(QJsonDocument::Compact) + '\n');
+        file.write(QJsonDocument(capture).toJson(QJsonDocument::Compact) + '\n'); // the same proof again
+        file.write(at(claims.value(QStringLiteral("exp")).toInteger() + 3600));
+        file.write(at(claims.value(QStringLiteral("iat")).toInteger() - 3600));
+        file.close();
+
+        QString error;
+        auto workspace = Workspace::open(m_dir.filePath(QStringLiteral("flags.chainsight")), Workspace::OpenMode::CreateIfMissing, &error);
+        ImportOptions options;
+        options.jwksPath = m_world + QStringLiteral("/jwks.json");
+        const std::atomic_bool notCancelled{false};
+        const ImportResult result = ImportRunner::run(*workspace, {path}, options, {}, notCancelled);
+        QCOMPARE(result.status, ImportResult::Status::Committed);
+        QCOMPARE(result.files[0].records, 4);
+        QList<QJsonObject> verdicts;
+        SqliteStatement rows(workspace->database(), "SELECT outcome, attributes FROM events ORDER BY line");
+        while (rows.step()) {
+            QCOMPARE(rows.text(0), QStringLiteral("Verified"));
+            verdicts.push_back(QJsonDocument::fromJson(rows.text(1).toUtf8()).object());
+        }
+        QCOMPARE(verdicts.size(), 4);
+        const auto flag = [&](int row, const char *name) { return verdicts[row].value(QLatin1String(name)); };
+        QCOMPARE(flag(0, "dpop").toString(), QStringLiteral("Valid"));
+        QCOMPARE(flag(0, "expired").toBool(), false);
+        QCOMPARE(flag(1, "dpop").toString(), QStringLiteral("Replayed"));
+        QCOMPARE(flag(2, "expired").toBool(), true);
+        QCOMPARE(flag(3, "issued_in_future").toBool(), true);
+        QCOMPARE(flag(3, "expired").toBool(), false);
     }
 
 private:
