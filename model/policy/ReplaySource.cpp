@@ -6,11 +6,11 @@
 
 namespace chainsight {
 
-ReplaySource ReplaySource::load(SqliteDatabase &db)
+ReplaySource ReplaySource::load(SqliteDatabase &db, const ChainSet *chains)
 {
     ReplaySource source;
     source.inventory = PolicyInventory::load(db);
-    source.chains = ChainBuilder::build(db);
+    source.chains = chains ? *chains : ChainBuilder::build(db);
     // The LIKE prefilter keeps the JSON parser off the many events that recorded no arguments.
     SqliteStatement arguments(db, "SELECT id, json_extract(attributes, '$.\"gen_ai.tool.call.arguments\"') FROM events "
                                   "WHERE attributes LIKE '%gen_ai.tool.call.arguments%' AND json_valid(attributes)");

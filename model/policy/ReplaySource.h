@@ -21,8 +21,9 @@ struct ReplaySource
     ChainSet chains;
     QHash<qint64, QString> toolArguments; // event id -> JSON text of gen_ai.tool.call.arguments
 
-    // Reads only. Throws SqliteError on a store failure.
-    static ReplaySource load(SqliteDatabase &db);
+    // Reads only. Throws SqliteError on a store failure. With chains given (already built for the views),
+    // only the inventory and the tool arguments are read.
+    static ReplaySource load(SqliteDatabase &db, const ChainSet *chains = nullptr);
     // nullopt with *error set on a store failure.
     static std::optional<ReplaySource> load(Workspace &workspace, QString *error);
 };
