@@ -8,6 +8,7 @@ packages=(
     qt6-base-dev qt6-base-dev-tools qt6-charts-dev qt6-svg-dev libgl-dev
     libsqlite3-dev libssl-dev nlohmann-json3-dev libsimdjson-dev zlib1g-dev
     python3 xvfb xauth fonts-dejavu-core ccache poppler-utils
+    dpkg-dev desktop-file-utils appstream shared-mime-info groff-base
 )
 # Node.js runs the reference Cedar engine in the differential tests; keep an existing install.
 command -v node >/dev/null 2>&1 || packages+=(nodejs npm)

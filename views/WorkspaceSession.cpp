@@ -9,6 +9,8 @@
 #include <QThreadPool>
 #include <QtConcurrent/QtConcurrentRun>
 
+#include <utility>
+
 namespace chainsight {
 namespace {
 
@@ -20,11 +22,11 @@ struct LoadOutcome
 
 } // namespace
 
-void analyseWorkspace(const QString &path)
+void analyseWorkspace(const QString &path, const FindingsSettings &settings)
 {
     QString error;
     if (auto workspace = Workspace::open(path, Workspace::OpenMode::OpenExisting, &error)) {
-        if (!FindingsEngine().run(*workspace, {}, &error))
+        if (!FindingsEngine(settings).run(*workspace, {}, &error))
             qWarning("analysis failed: %s", qUtf8Printable(error));
     }
 }
@@ -109,7 +111,8 @@ void WorkspaceSession::importFiles(const QStringList &paths, const ImportOptions
     QPointer<WorkspaceSession> self(this);
     auto cancel = m_cancel;
     const QString workspacePath = m_path;
-    QtConcurrent::run([workspacePath, paths, options, cancel, self] {
+    const FindingsSettings settings = m_findingsSettings;
+    QtConcurrent::run([workspacePath, paths, options, cancel, self, settings] {
         // Progress crosses to the GUI thread as values through queued calls.
         const ImportProgressCallback progress = [self](const ImportProgress &value) {
             if (self)
@@ -121,12 +124,31 @@ void WorkspaceSession::importFiles(const QStringList &paths, const ImportOptions
         ImportResult result = ImportRunner::run(workspacePath, paths, options, progress, *cancel);
         // New data, new findings: the analysis runs on the same worker, before the views reload.
         if (result.status == ImportResult::Status::Committed)
-            analyseWorkspace(workspacePath);
+            analyseWorkspace(workspacePath, settings);
         return result;
     }).then(this, [this](const ImportResult &result) {
         m_importing = false;
         Q_EMIT importFinished(result);
-        if (result.status == ImportResult::Status::Committed)
+        if (std::exchange(m_reanalyseAfterImport, false))
+            reanalyse();
+        else if (result.status == ImportResult::Status::Committed)
+            reload();
+    });
+}
+
+void WorkspaceSession::reanalyse()
+{
+    if (m_path.isEmpty())
+        return;
+    // A running import analysed with the thresholds it started with: run again once it ends.
+    if (m_importing) {
+        m_reanalyseAfterImport = true;
+        return;
+    }
+    const QString path = m_path;
+    const FindingsSettings settings = m_findingsSettings;
+    QtConcurrent::run([path, settings] { analyseWorkspace(path, settings); }).then(this, [this, path] {
+        if (path == m_path)
             reload();
     });
 }

@@ -2,6 +2,7 @@
 
 #include "Chain.h"
 #include "Finding.h"
+#include "FindingRule.h"
 #include "IdentityGraph.h"
 #include "ImportTypes.h"
 #include "Workspace.h"
@@ -28,7 +29,7 @@ struct WorkspaceSnapshot
 };
 
 // Runs every finding rule over the workspace at path and stores the findings (worker threads only).
-void analyseWorkspace(const QString &path);
+void analyseWorkspace(const QString &path, const FindingsSettings &settings = {});
 
 // Owns the GUI's current workspace and runs every database job in the background. Each job opens its own
 // connection (WAL lets readers and the importer work side by side); only the newest load is applied.
@@ -46,6 +47,11 @@ public:
     void reload();
     void importFiles(const QStringList &paths, const ImportOptions &options = {});
     void cancelImport();
+    // Thresholds for every later analysis; copied into each job when it starts.
+    void setFindingsSettings(const FindingsSettings &settings) { m_findingsSettings = settings; }
+    FindingsSettings findingsSettings() const { return m_findingsSettings; }
+    // Runs the rules again over the open workspace (after a threshold changed), then reloads it.
+    void reanalyse();
 
 Q_SIGNALS:
     void workspaceLoaded(const chainsight::WorkspaceSnapshot &snapshot);
@@ -58,6 +64,8 @@ private:
     QString m_path;
     int m_loadGeneration = 0;
     bool m_importing = false;
+    FindingsSettings m_findingsSettings;
+    bool m_reanalyseAfterImport = false;
     std::shared_ptr<std::atomic_bool> m_cancel;
 };
 
