@@ -124,6 +124,55 @@ QJsonObject chainJson(const Chain &chain, const ReviewIndex &reviews)
     };
 }
 
+// evidence.json is written member by member, arrays element by element, one line each: a report with
+// thousands of events never holds a whole JSON tree in memory.
+class JsonWriter
+{
+public:
+    void member(const char *key, const QJsonValue &value)
+    {
+        open(key);
+        m_out += text(value);
+    }
+    void beginArray(const char *key)
+    {
+        open(key);
+        m_out += "[";
+        m_first = true;
+    }
+    void element(const QJsonObject &object)
+    {
+        m_out += m_first ? "\n" : ",\n";
+        m_first = false;
+        m_out += QJsonDocument(object).toJson(QJsonDocument::Compact);
+    }
+    void endArray() { m_out += m_first ? "]" : "\n]"; }
+    QByteArray finish()
+    {
+        m_out += "\n}\n";
+        return std::move(m_out);
+    }
+
+private:
+    void open(const char *key)
+    {
+        m_out += m_members++ == 0 ? "{\n" : ",\n";
+        m_out += '"';
+        m_out += key;
+        m_out += "\": ";
+    }
+    static QByteArray text(const QJsonValue &value)
+    {
+        // QJsonDocument holds only objects and arrays: wrap, then unwrap.
+        const QByteArray wrapped = QJsonDocument(QJsonArray{value}).toJson(QJsonDocument::Compact);
+        return wrapped.mid(1, wrapped.size() - 2);
+    }
+
+    QByteArray m_out;
+    int m_members = 0;
+    bool m_first = true;
+};
+
 } // namespace
 
 QString evidenceTimeText(qint64 timeMs)
@@ -179,14 +228,14 @@ QByteArray simulationCsv(const EvidenceReport &report)
 QByteArray evidenceJson(const EvidenceReport &report, const QList<BundleFileInfo> &files, const QString &reportFileName,
                         const std::optional<SignerInfo> &signer)
 {
-    QJsonObject root;
-    root.insert(QStringLiteral("chainsight_evidence"), 1);
-    root.insert(QStringLiteral("generated_at"), report.generatedAt);
-    root.insert(QStringLiteral("generated_by"), report.generatedBy);
-    root.insert(QStringLiteral("chainsight_version"), report.chainsightVersion);
-    root.insert(QStringLiteral("workspace"), QJsonObject{{QStringLiteral("name"), report.workspaceName},
+    JsonWriter root;
+    root.member("chainsight_evidence", 1);
+    root.member("generated_at", report.generatedAt);
+    root.member("generated_by", report.generatedBy);
+    root.member("chainsight_version", report.chainsightVersion);
+    root.member("workspace", QJsonObject{{QStringLiteral("name"), report.workspaceName},
                                                         {QStringLiteral("schema_version"), report.schemaVersion}});
-    root.insert(QStringLiteral("scope"), QJsonObject{{QStringLiteral("scope"), report.scope.toString()},
+    root.member("scope", QJsonObject{{QStringLiteral("scope"), report.scope.toString()},
                                                     {QStringLiteral("description"), report.scope.describe()}});
 
     QJsonArray inputs;
@@ -204,9 +253,9 @@ QByteArray evidenceJson(const EvidenceReport &report, const QList<BundleFileInfo
             {QStringLiteral("on_disk"), onDiskName(input.onDisk)},
         });
     }
-    root.insert(QStringLiteral("inputs"), inputs);
+    root.member("inputs", inputs);
     const WorkspaceCounts &c = report.counts;
-    root.insert(QStringLiteral("counts"), QJsonObject{
+    root.member("counts", QJsonObject{
         {QStringLiteral("humans"), c.humans}, {QStringLiteral("agents"), c.agents}, {QStringLiteral("tools"), c.tools},
         {QStringLiteral("shadows"), c.shadows}, {QStringLiteral("credentials"), c.credentials},
         {QStringLiteral("events"), c.events}, {QStringLiteral("edges"), c.edges}, {QStringLiteral("findings"), c.findings},
@@ -228,7 +277,7 @@ QByteArray evidenceJson(const EvidenceReport &report, const QList<BundleFileInfo
     QJsonObject severities;
     for (auto severity = bySeverity.cbegin(); severity != bySeverity.cend(); ++severity)
         severities.insert(severity.key(), severity.value());
-    root.insert(QStringLiteral("summary"), QJsonObject{
+    root.member("summary", QJsonObject{
         {QStringLiteral("chains"), report.chains.size()},
         {QStringLiteral("findings"), report.findings.size()},
         {QStringLiteral("findings_by_rule"), rules},
@@ -239,21 +288,22 @@ QByteArray evidenceJson(const EvidenceReport &report, const QList<BundleFileInfo
     QJsonArray unreviewed;
     for (const Finding &finding : report.coverage.unreviewedHighSeverity)
         unreviewed.append(findingReviewKey(finding.rule, finding.subject));
-    root.insert(QStringLiteral("coverage"), QJsonObject{
+    root.member("coverage", QJsonObject{
         {QStringLiteral("chains"), coverageCountJson(report.coverage.chains)},
         {QStringLiteral("findings"), coverageCountJson(report.coverage.findings)},
         {QStringLiteral("identities"), coverageCountJson(report.coverage.identities)},
         {QStringLiteral("unreviewed_high_severity"), unreviewed}});
 
-    QJsonArray nodes;
+    root.beginArray("graph_nodes");
     for (const IdentityGraphNode &node : report.graph.nodes) {
-        nodes.append(QJsonObject{{QStringLiteral("id"), node.id}, {QStringLiteral("kind"), partyKindName(node.kind)},
+        root.element(QJsonObject{{QStringLiteral("id"), node.id}, {QStringLiteral("kind"), partyKindName(node.kind)},
                                  {QStringLiteral("label"), node.label}, {QStringLiteral("owner"), optionalText(node.owner)},
                                  {QStringLiteral("chains"), node.chainCount}, {QStringLiteral("findings"), node.findingCount}});
     }
-    QJsonArray edges;
+    root.endArray();
+    root.beginArray("graph_edges");
     for (const IdentityGraphEdge &edge : report.graph.edges) {
-        edges.append(QJsonObject{
+        root.element(QJsonObject{
             {QStringLiteral("source"), report.graph.nodes.value(edge.source).id},
             {QStringLiteral("target"), report.graph.nodes.value(edge.target).id},
             {QStringLiteral("kind"), edge.kind == IdentityGraphEdgeKind::Delegates ? QStringLiteral("delegates") : QStringLiteral("calls")},
@@ -261,19 +311,19 @@ QByteArray evidenceJson(const EvidenceReport &report, const QList<BundleFileInfo
             {QStringLiteral("retention"), edge.retention},
             {QStringLiteral("protocols"), stringArray(edge.protocols)}});
     }
-    root.insert(QStringLiteral("graph"), QJsonObject{{QStringLiteral("nodes"), nodes}, {QStringLiteral("edges"), edges}});
+    root.endArray();
 
-    QJsonArray chains;
+    root.beginArray("chains");
     for (const Chain &chain : report.chains)
-        chains.append(chainJson(chain, report.reviewIndex));
-    root.insert(QStringLiteral("chains"), chains);
+        root.element(chainJson(chain, report.reviewIndex));
+    root.endArray();
 
-    QJsonArray findings;
+    root.beginArray("findings");
     for (const Finding &finding : report.findings) {
         QJsonArray events;
         for (const qint64 id : finding.evidence)
             events.append(id);
-        findings.append(QJsonObject{
+        root.element(QJsonObject{
             {QStringLiteral("id"), finding.id},
             {QStringLiteral("review_key"), findingReviewKey(finding.rule, finding.subject)},
             {QStringLiteral("rule"), finding.rule},
@@ -287,11 +337,11 @@ QByteArray evidenceJson(const EvidenceReport &report, const QList<BundleFileInfo
             {QStringLiteral("review"), currentReviewJson(report.reviewIndex.latestForFinding(finding))},
         });
     }
-    root.insert(QStringLiteral("findings"), findings);
+    root.endArray();
 
     QList<qint64> eventIds = report.events.keys();
     std::sort(eventIds.begin(), eventIds.end());
-    QJsonArray events;
+    root.beginArray("events");
     for (const qint64 id : eventIds) {
         const EvidenceEvent &event = report.events.value(id);
         QJsonObject object{
@@ -315,19 +365,19 @@ QByteArray evidenceJson(const EvidenceReport &report, const QList<BundleFileInfo
         } else {
             object.insert(QStringLiteral("excerpt_note"), event.excerptNote);
         }
-        events.append(object);
+        root.element(object);
     }
-    root.insert(QStringLiteral("events"), events);
+    root.endArray();
 
     if (report.policy) {
-        root.insert(QStringLiteral("policy"), QJsonObject{{QStringLiteral("name"), report.policy->name},
+        root.member("policy", QJsonObject{{QStringLiteral("name"), report.policy->name},
                                                          {QStringLiteral("origin"), report.policy->origin},
                                                          {QStringLiteral("sha256"), QString::fromLatin1(report.policy->sha256)},
                                                          {QStringLiteral("text"), report.policy->text}});
     }
     if (report.simulation) {
         const EvidenceSimulation &s = *report.simulation;
-        root.insert(QStringLiteral("simulation"), QJsonObject{
+        root.member("simulation", QJsonObject{
             {QStringLiteral("run"), s.runId},
             {QStringLiteral("policy"), s.policyName},
             {QStringLiteral("policy_sha256"), QString::fromLatin1(s.policySha256)},
@@ -357,14 +407,14 @@ QByteArray evidenceJson(const EvidenceReport &report, const QList<BundleFileInfo
     QJsonArray inScope;
     for (const ReviewRecord &record : report.reviewsInScope)
         inScope.append(record.id);
-    root.insert(QStringLiteral("reviews"), QJsonObject{
+    root.member("reviews", QJsonObject{
         {QStringLiteral("verification"), QJsonObject{{QStringLiteral("ok"), report.reviewVerification.ok()},
                                                      {QStringLiteral("records"), report.reviewVerification.recordCount},
                                                      {QStringLiteral("head"), QString::fromLatin1(report.reviewVerification.headHash)},
                                                      {QStringLiteral("problems"), problems}}},
         {QStringLiteral("log"), log},
         {QStringLiteral("in_scope"), inScope}});
-    root.insert(QStringLiteral("notes"), stringArray(report.notes));
+    root.member("notes", stringArray(report.notes));
 
     QJsonArray bundleFiles;
     for (const BundleFileInfo &file : files)
@@ -377,8 +427,8 @@ QByteArray evidenceJson(const EvidenceReport &report, const QList<BundleFileInfo
         bundle.insert(QStringLiteral("signature"), QJsonObject{{QStringLiteral("file"), EvidenceFileNames::signature()},
                                                                {QStringLiteral("algorithm"), signer->algorithm},
                                                                {QStringLiteral("public_key_sha256"), QString::fromLatin1(signer->fingerprint)}});
-    root.insert(QStringLiteral("bundle"), bundle);
-    return QJsonDocument(root).toJson(QJsonDocument::Indented);
+    root.member("bundle", bundle);
+    return root.finish();
 }
 
 } // namespace chainsight

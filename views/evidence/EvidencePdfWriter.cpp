@@ -877,8 +877,11 @@ bool EvidencePdfWriter::write(const EvidenceReport &report, const QString &path,
     writer.setCreator(QStringLiteral("Chainsight %1").arg(report.chainsightVersion));
     writer.setPdfVersion(QPagedPaintDevice::PdfVersion_1_6);
 
-    PdfPageFlow flow(&writer, a4, pageMargins);
-    ReportBuilder(report, flow).build(progress);
+    // Two passes over the same layout: the first only measures, so the contents know every page number
+    // and the footers the page count; the second paints each page as soon as it is complete.
+    PdfPageFlow measure(&writer, a4, pageMargins);
+    measure.setRecording(false);
+    ReportBuilder(report, measure).build([&progress](int value) { progress(value / 3); });
     if (cancelled()) {
         if (error)
             *error = QStringLiteral("cancelled");
@@ -886,9 +889,10 @@ bool EvidencePdfWriter::write(const EvidenceReport &report, const QString &path,
     }
 
     constexpr int entriesPerPage = 44;
-    const int contentsPages = std::max(1, static_cast<int>((flow.contents().size() + entriesPerPage - 1) / entriesPerPage));
+    const int contentsPages = std::max(1, static_cast<int>((measure.contents().size() + entriesPerPage - 1) / entriesPerPage));
     const int firstBodyPage = 2 + contentsPages; // 1-based: cover, contents, body
-    const int pageCount = 1 + contentsPages + static_cast<int>(flow.pages().size());
+    const int bodyPages = measure.pageCount();
+    const int pageCount = 1 + contentsPages + bodyPages;
 
     QPainter painter;
     if (!painter.begin(&writer)) {
@@ -900,24 +904,29 @@ bool EvidencePdfWriter::write(const EvidenceReport &report, const QString &path,
     painter.setRenderHint(QPainter::TextAntialiasing);
     paintCover(painter, report, options);
     writer.newPage();
-    paintContents(painter, writer, flow.contents(), firstBodyPage, entriesPerPage, report, pageCount, 2);
-    QList<PdfPageFlow::Page> &pages = flow.pages();
-    for (qsizetype i = 0; i < pages.size(); ++i) {
-        if (cancelled()) {
-            painter.end();
-            if (error)
-                *error = QStringLiteral("cancelled");
-            return false;
-        }
+    paintContents(painter, writer, measure.contents(), firstBodyPage, entriesPerPage, report, pageCount, 2);
+
+    PdfPageFlow flow(&writer, a4, pageMargins);
+    flow.setPageSink([&](int index, PdfPageFlow::Page &page) {
+        if (cancelled())
+            return;
         writer.newPage();
-        for (const PdfPageFlow::PaintOp &op : pages.at(i).ops)
+        for (const PdfPageFlow::PaintOp &op : page.ops)
             op(painter);
-        paintFooter(painter, report, firstBodyPage + static_cast<int>(i), pageCount);
-        // Painted pages are not needed again: free them as the file grows.
-        pages[i].ops.clear();
-        pages[i].ops.shrink_to_fit();
-        progress(65 + static_cast<int>(35 * (i + 1) / pages.size()));
+        paintFooter(painter, report, firstBodyPage + index, pageCount);
+        page.ops.clear();
+        page.ops.shrink_to_fit();
+        progress(33 + static_cast<int>(67LL * (index + 1) / std::max(1, bodyPages)));
+    });
+    ReportBuilder(report, flow).build([](int) {});
+    flow.finish();
+    if (cancelled()) {
+        painter.end();
+        if (error)
+            *error = QStringLiteral("cancelled");
+        return false;
     }
+    Q_ASSERT(flow.pageCount() == bodyPages); // the layout is deterministic
     if (!painter.end() || !file.commit()) {
         if (error)
             *error = QStringLiteral("%1: cannot write the PDF: %2").arg(path, file.errorString());

@@ -54,8 +54,16 @@ PdfPageFlow::PdfPageFlow(QPaintDevice *device, QSizeF pageSize, QMarginsF margin
 
 void PdfPageFlow::newPage()
 {
+    if (m_sink && !m_pages.isEmpty())
+        m_sink(static_cast<int>(m_pages.size()) - 1, m_pages.back());
     m_pages.push_back(Page{});
     m_y = m_content.top();
+}
+
+void PdfPageFlow::finish()
+{
+    if (m_sink && !m_pages.isEmpty())
+        m_sink(static_cast<int>(m_pages.size()) - 1, m_pages.back());
 }
 
 void PdfPageFlow::ensureSpace(double height)

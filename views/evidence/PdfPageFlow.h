@@ -51,7 +51,18 @@ public:
         bool bold = false;
     };
 
+    // Called with each page once it is complete (and with the last one by finish()); the sink may paint
+    // and clear it, so a long document never holds more than one page of drawing in memory.
+    using PageSink = std::function<void(int pageIndex, Page &page)>;
+
     PdfPageFlow(QPaintDevice *device, QSizeF pageSize, QMarginsF margins);
+
+    // Measuring only: positions, pages and contents are computed, nothing is kept to draw.
+    void setRecording(bool recording) { m_recording = recording; }
+    void setPageSink(PageSink sink) { m_sink = std::move(sink); }
+    // Hands the last page to the sink.
+    void finish();
+    int pageCount() const { return static_cast<int>(m_pages.size()); }
 
     const QFont &bodyFont() const { return m_body; }
     const QFont &monoFont() const { return m_mono; }
@@ -89,7 +100,11 @@ public:
     const QList<TocEntry> &contents() const { return m_contents; }
 
 private:
-    void add(PaintOp op) { m_pages.back().ops.push_back(std::move(op)); }
+    void add(PaintOp op)
+    {
+        if (m_recording)
+            m_pages.back().ops.push_back(std::move(op));
+    }
     double drawTableHeader(const QList<Column> &columns, const QList<double> &widths);
 
     QPaintDevice *m_device;
@@ -103,6 +118,8 @@ private:
     double m_y = 0;
     int m_sectionNumber = 0;
     int m_subsectionNumber = 0;
+    bool m_recording = true;
+    PageSink m_sink;
 };
 
 } // namespace chainsight
