@@ -94,6 +94,35 @@ auto guardedQuery(QString *error, Query query) -> std::optional<decltype(query()
     }
 }
 
+// Triggers and views run code on every read or write, so a workspace may hold only the ones Chainsight creates.
+const QHash<QString, QString> &createdSchemaCode()
+{
+    static const QHash<QString, QString> created = [] {
+        QHash<QString, QString> objects;
+        auto fresh = SqliteDatabase::openInMemory();
+        WorkspaceSchema::migrate(*fresh);
+        SqliteStatement rows(*fresh, "SELECT type || ' ' || name, sql FROM sqlite_master WHERE type IN ('trigger', 'view')");
+        while (rows.step())
+            objects.insert(rows.text(0), rows.text(1));
+        return objects;
+    }();
+    return created;
+}
+
+// The first trigger or view Chainsight did not create, or (at the current schema) one whose code was rewritten.
+QString foreignSchemaCode(SqliteDatabase &db, bool currentSchema)
+{
+    const QHash<QString, QString> &created = createdSchemaCode();
+    SqliteStatement rows(db, "SELECT type || ' ' || name, sql FROM sqlite_master WHERE type IN ('trigger', 'view') ORDER BY name");
+    while (rows.step()) {
+        const QString object = rows.text(0);
+        const auto known = created.constFind(object);
+        if (known == created.cend() || (currentSchema && *known != rows.text(1)))
+            return object;
+    }
+    return {};
+}
+
 } // namespace
 
 Workspace::Workspace(QString path, std::unique_ptr<SqliteDatabase> db, bool readOnly)
@@ -149,6 +178,11 @@ std::unique_ptr<Workspace> Workspace::open(const QString &path, OpenMode mode, Q
                                     .arg(path)
                                     .arg(version)
                                     .arg(WorkspaceSchema::currentVersion()));
+            }
+            if (const QString foreign = foreignSchemaCode(*db, version == WorkspaceSchema::currentVersion()); !foreign.isEmpty()) {
+                return setError(QStringLiteral("%1: the workspace holds a %2 that Chainsight never creates; it was changed "
+                                               "outside Chainsight, and that code would run on every use. Nothing was changed.")
+                                    .arg(path, foreign));
             }
             // quick_check reads every page and record (O(N)); the full integrity_check also cross-checks every
             // index entry against its row, which takes seconds on a million events at every open.

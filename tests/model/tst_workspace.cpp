@@ -131,6 +131,66 @@ private Q_SLOTS:
         QCOMPARE(fileDigest(path), before);
     }
 
+    // Someone edited the file with another SQLite tool and left code behind that would run on our reads and writes:
+    // the workspace is refused, untouched. Chainsight's own triggers pass.
+    void refusesForeignTriggersAndViews_data()
+    {
+        QTest::addColumn<QByteArray>("tamper");
+        QTest::addColumn<QString>("object");
+        QTest::newRow("trigger that rewrites reviews")
+            << QByteArray("CREATE TRIGGER soften AFTER INSERT ON reviews BEGIN SELECT 1; END") << QStringLiteral("trigger soften");
+        QTest::newRow("view") << QByteArray("CREATE VIEW everything AS SELECT * FROM events") << QStringLiteral("view everything");
+        QTest::newRow("append-only guard rewritten")
+            << QByteArray("DROP TRIGGER reviews_are_append_only_delete; "
+                          "CREATE TRIGGER reviews_are_append_only_delete BEFORE DELETE ON reviews BEGIN SELECT 1; END")
+            << QStringLiteral("trigger reviews_are_append_only_delete");
+    }
+
+    void refusesForeignTriggersAndViews()
+    {
+        QFETCH(QByteArray, tamper);
+        QFETCH(QString, object);
+        QTemporaryDir dir;
+        const QString path = dir.filePath(QStringLiteral("tampered.chainsight"));
+        {
+            QString error;
+            QVERIFY(Workspace::open(path, Workspace::OpenMode::CreateIfMissing, &error));
+            auto db = SqliteDatabase::open(path, SqliteDatabase::OpenMode::ReadWrite, &error);
+            QVERIFY2(db, qPrintable(error));
+            db->execute(tamper.toStdString());
+            db->execute("PRAGMA wal_checkpoint(TRUNCATE)");
+        }
+        const QByteArray before = fileDigest(path);
+        for (auto mode : {Workspace::OpenMode::OpenExisting, Workspace::OpenMode::ReadOnly}) {
+            QString error;
+            QVERIFY(!Workspace::open(path, mode, &error));
+            QVERIFY2(error.contains(object) && error.contains(QLatin1String("outside Chainsight")), qPrintable(error));
+        }
+        QCOMPARE(fileDigest(path), before);
+    }
+
+    // Connections refuse the low-level writes that bypass SQLite's own checks (SQLITE_DBCONFIG_DEFENSIVE).
+    void connectionsAreDefensive()
+    {
+        QTemporaryDir dir;
+        QString error;
+        auto workspace = Workspace::open(dir.filePath(QStringLiteral("d.chainsight")), Workspace::OpenMode::CreateIfMissing, &error);
+        QVERIFY(workspace);
+        SqliteDatabase &db = workspace->database();
+        db.execute("PRAGMA writable_schema = ON");
+        QVERIFY_THROWS_EXCEPTION(SqliteError, db.execute("UPDATE sqlite_master SET sql = 'x' WHERE name = 'reviews'"));
+        QCOMPARE(db.queryText("PRAGMA quick_check"), QStringLiteral("ok"));
+    }
+
+    // Diagnostics quote input; printed, they stay on one line and cannot drive a terminal or reorder the text.
+    void diagnosticsPrintControlCharactersAsEscapes()
+    {
+        const Diagnostic diagnostic{Severity::Error, QString::fromUtf8("logs/a\x1b[2Jb.json"), {3, 7},
+                                    QString::fromUtf8("agent \"evil\x1b[31m\u202eDER\" on\nline two \xf0\x9f\x98\x80\tend")};
+        QCOMPARE(diagnostic.toString(),
+                 QString::fromUtf8("logs/a\\u001b[2Jb.json:3:7: error: agent \"evil\\u001b[31m\\u202eDER\" on line two \xf0\x9f\x98\x80 end"));
+    }
+
     void reviewsAreAppendOnly()
     {
         QTemporaryDir dir;
