@@ -10,6 +10,8 @@ packages=(
     python3 xvfb xauth fonts-dejavu-core ccache poppler-utils
     dpkg-dev desktop-file-utils appstream shared-mime-info groff-base
 )
+# clang with its sanitizer and libFuzzer runtimes builds the fuzz targets (tests/fuzz/run-fuzzers.sh).
+packages+=(clang libclang-rt-14-dev)
 # Node.js runs the reference Cedar engine in the differential tests; keep an existing install.
 command -v node >/dev/null 2>&1 || packages+=(nodejs npm)
 

@@ -14,3 +14,11 @@ fi
 cmake --preset "$preset"
 cmake --build --preset "$preset" -j "$(nproc)"
 ctest --preset "$preset"
+
+# Fuzz smoke run when clang is there: a separate clang tree with only the libraries and the libFuzzer
+# targets, each target fuzzed for 30 s from the committed corpus (tests/fuzz/run-fuzzers.sh).
+if command -v clang++ >/dev/null 2>&1; then
+    time tests/fuzz/run-fuzzers.sh --ctest
+else
+    echo "run.sh: clang++ not found; the fuzz targets are not run (tst_fuzz_regressions still replays their corpus)"
+fi

@@ -3,12 +3,14 @@
 # each for a given time, starting from the committed corpus. Findings land in <build>/tests/fuzz/work/<target>/.
 #
 # Usage: tests/fuzz/run-fuzzers.sh [--seconds N] [--parallel P] [--build DIR] [--merge] [--seeds DIR] [--list] [target...]
+#        tests/fuzz/run-fuzzers.sh --ctest [--build DIR]   (CI: build, then ctest -L fuzz, 30 s a target)
 #   --seconds N   how long each target runs (default 60)
 #   --parallel P  how many targets run at once (default 1; each uses one core)
 #   --build DIR   the clang build tree (default build/fuzz)
 #   --merge       afterwards, minimize the committed corpus together with what the run found (-merge=1)
 #   --seeds DIR   with --merge, also take DIR/<target>/ (raw seeds from tests/fuzz/seed-corpora.py)
 #   --list        print the targets and exit
+#   --ctest       build, then run every target through ctest -L fuzz (CHAINSIGHT_FUZZ_SECONDS each, 30 by default)
 #   target...     only these targets (names as in tests/fuzz/corpus/)
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -20,6 +22,7 @@ build=build/fuzz
 merge=0
 seeds=
 list=0
+ctest_mode=0
 targets=()
 while [ $# -gt 0 ]; do
     case "$1" in
@@ -29,7 +32,8 @@ while [ $# -gt 0 ]; do
         --merge) merge=1; shift ;;
         --seeds) seeds=$2; shift 2 ;;
         --list) list=1; shift ;;
-        -h|--help) sed -n '2,12p' "$0"; exit 0 ;;
+        --ctest) ctest_mode=1; shift ;;
+        -h|--help) sed -n '2,14p' "$0"; exit 0 ;;
         -*) echo "run-fuzzers: unknown option $1" >&2; exit 2 ;;
         *) targets+=("$1"); shift ;;
     esac
@@ -52,10 +56,13 @@ if [ ! -f "$build/CMakeCache.txt" ]; then
         -DCHAINSIGHT_FUZZ_SECONDS=30 >/dev/null
 fi
 cmake --build "$build" --target chainsight_fuzzers -j "$(nproc)"
+if [ "$ctest_mode" -eq 1 ]; then
+    exec ctest --test-dir "$build" -L fuzz -j "$(nproc)" --output-on-failure
+fi
 
 all=()
 for executable in "$build"/tests/fuzz/fuzz_*; do
-    [ -x "$executable" ] && all+=("$(basename "$executable" | sed 's/^fuzz_//')")
+    [ -f "$executable" ] && [ -x "$executable" ] && all+=("$(basename "$executable" | sed 's/^fuzz_//')")
 done
 if [ "$list" -eq 1 ]; then
     printf '%s\n' "${all[@]}"
