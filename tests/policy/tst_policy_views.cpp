@@ -144,10 +144,10 @@ void PolicyViewsTest::resultsPanelShowsOutcome()
     outcome.baseline = baseline;
     outcome.diff = std::make_shared<const PolicyDiff>(PolicyDiff::compare(*baseline, *result));
     outcome.baselinePolicy = PolicyDraft{QStringLiteral("old.cedar"), {}};
-    outcome.runId = 7;
     QSignalSpy shown(&panel, &SimulationPanel::outcomeShown);
     panel.showOutcome(outcome);
     QCOMPARE(shown.size(), 1);
+    Q_EMIT session.simulationStored(7, {});
     QCOMPARE(panel.model()->rowCount(), 6);
     QVERIFY(panel.summary()->text().contains(QStringLiteral("2 denied")));
     QVERIFY(panel.summary()->text().contains(QStringLiteral("2 flips")));
@@ -178,6 +178,7 @@ void PolicyViewsTest::sessionReplaysInTheBackground()
     panel.editor()->setPlainText(findStarterPolicy(starterPolicies(), QStringLiteral("baseline-permit"))->text + QLatin1Char('\n')
                                  + findStarterPolicy(starterPolicies(), QStringLiteral("forbid-shadow"))->text);
     QSignalSpy finished(&session, &PolicySession::simulationFinished);
+    QSignalSpy stored(&session, &PolicySession::simulationStored);
     QSignalSpy versions(&session, &PolicySession::versionsChanged);
     panel.simulate();
     QVERIFY(session.isRunning());
@@ -185,7 +186,10 @@ void PolicyViewsTest::sessionReplaysInTheBackground()
     const auto outcome = finished.front().front().value<SimulationOutcome>();
     QVERIFY(outcome.result);
     QCOMPARE(outcome.result->size(), session.corpus()->size());
-    QVERIFY2(outcome.runId > 0, qPrintable(outcome.storeError));
+    // The results come first, the stored run after them.
+    QTRY_VERIFY_WITH_TIMEOUT(!stored.isEmpty(), 30000);
+    QVERIFY2(stored.front().at(0).toLongLong() > 0, qPrintable(stored.front().at(1).toString()));
+    QVERIFY(!session.isRunning());
     QTRY_VERIFY_WITH_TIMEOUT(!versions.isEmpty(), 10000);
     QCOMPARE(session.versions().front().text, panel.editor()->toPlainText());
     QCOMPARE(session.versions().front().sha256, SimulationStore::sha256Of(panel.editor()->toPlainText()));
@@ -199,14 +203,16 @@ void PolicyViewsTest::cancelStopsAReplay()
     QVERIFY(ready.wait(20000));
     QSignalSpy cancelled(&session, &PolicySession::simulationCancelled);
     QSignalSpy finished(&session, &PolicySession::simulationFinished);
+    QSignalSpy stored(&session, &PolicySession::simulationStored);
     session.simulate(PolicyDraft{QStringLiteral("p.cedar"), QStringLiteral("permit (principal, action, resource);")});
     session.cancel();
     QCOMPARE(cancelled.size(), 1);
     QVERIFY(!session.isRunning());
-    // Once the cancelled job is done, its outcome is dropped: nothing arrives.
+    // Once the cancelled job is done, its outcome is dropped: nothing arrives and nothing is stored.
     QThreadPool::globalInstance()->waitForDone();
     QCoreApplication::processEvents();
     QCOMPARE(finished.size(), 0);
+    QCOMPARE(stored.size(), 0);
 }
 
 QTEST_MAIN(PolicyViewsTest)

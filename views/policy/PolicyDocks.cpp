@@ -57,8 +57,8 @@ PolicyDocks::PolicyDocks(QMainWindow *window)
         if (std::exchange(m_enlargeResults, false))
             m_window->resizeDocks({m_resultsDock}, {m_window->height() * 11 / 20}, Qt::Vertical);
         markGraph(outcome);
-        Q_EMIT panelReady();
     });
+    connect(m_session, &PolicySession::simulationStored, this, &PolicyDocks::panelReady);
     connect(m_session, &PolicySession::checkerChanged, this, [this] {
         if (std::exchange(m_editorPending, false))
             Q_EMIT panelReady(); // the editor rechecked its text on the same signal, just before

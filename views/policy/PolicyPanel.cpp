@@ -115,7 +115,7 @@ PolicyPanel::PolicyPanel(PolicySession *session, QWidget *parent)
     rebuildVersionMenus({});
 
     m_problems->setAccessibleName(tr("Policy diagnostics"));
-    m_problems->setUniformItemSizes(true);
+    m_problems->setWordWrap(true);
     connect(m_problems, &QListWidget::itemActivated, this,
             [this](QListWidgetItem *item) { m_editor->moveCursorTo(item->data(positionRole).toInt()); });
     connect(m_problems, &QListWidget::itemClicked, this,

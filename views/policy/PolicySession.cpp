@@ -176,55 +176,76 @@ void PolicySession::simulate(const PolicyDraft &policy, const std::optional<Poli
         }
         if (before)
             outcome.diff = std::make_shared<const PolicyDiff>(PolicyDiff::compare(*before, *result));
-
-        // Stored as the editor's text with its SHA-256; a failure to store still shows the results.
-        progress->phase.store(Storing);
-        SimulationStore store(*workspace);
-        const QString note = QStringLiteral("replayed in the policy editor");
-        const auto version = store.saveVersion(policy.name, policy.text, note, qEnvironmentVariable("USER"), &error);
-        std::optional<PolicyVersion> baselineVersion;
-        std::optional<qint64> baselineRun;
-        if (version && before) {
-            baselineVersion = store.saveVersion(baseline->name, baseline->text, note, qEnvironmentVariable("USER"), &error);
-            if (baselineVersion) {
-                const auto stored = store.saveRun(*before, baselineVersion->id, std::nullopt, std::nullopt, startedAt, &error, report,
-                                                  cancelFlag.get());
-                if (stored)
-                    baselineRun = *stored;
-            }
-        }
-        if (version && (!before || baselineRun)) {
-            const auto stored = store.saveRun(*result, version->id,
-                                              baselineVersion ? std::optional<qint64>(baselineVersion->id) : std::nullopt,
-                                              baselineRun, startedAt, &error, report, cancelFlag.get());
-            outcome.runId = stored.value_or(0);
-        }
-        if (cancelFlag->load()) {
-            job.cancelled = true;
-            return job;
-        }
-        if (outcome.runId == 0)
-            outcome.storeError = error;
         outcome.result = std::move(result);
         outcome.baseline = std::move(before);
+        outcome.startedAt = startedAt;
         job.outcome = std::move(outcome);
         return job;
     }).then(this, [this, generation](const SimulationJob &job) {
         if (generation != m_runGeneration)
             return; // a newer replay superseded this one
-        m_running = false;
-        m_progressTimer.stop();
         if (job.corpus && !m_corpus)
             m_corpus = job.corpus;
-        if (job.cancelled) {
-            Q_EMIT simulationCancelled();
+        if (job.cancelled || !job.outcome) {
+            m_running = false;
+            m_progressTimer.stop();
+            if (job.cancelled)
+                Q_EMIT simulationCancelled();
+            else
+                Q_EMIT simulationFailed(job.failure);
             return;
         }
-        if (!job.outcome) {
-            Q_EMIT simulationFailed(job.failure);
-            return;
-        }
+        // The results show now; storing every decision (and explaining the denials) follows in the background.
         Q_EMIT simulationFinished(*job.outcome);
+        store(*job.outcome, generation);
+    });
+}
+
+void PolicySession::store(const SimulationOutcome &outcome, int generation)
+{
+    m_progress->phase.store(Storing);
+    m_progress->done.store(0);
+    const QString path = m_path;
+    auto cancelFlag = m_cancel;
+    auto progress = m_progress;
+    QtConcurrent::run([path, outcome, cancelFlag, progress] {
+        QString error;
+        auto workspace = Workspace::open(path, Workspace::OpenMode::OpenExisting, &error);
+        if (!workspace)
+            return std::make_pair(qint64(0), error);
+        const auto report = [progress](qint64 done, qint64 total) {
+            progress->done.store(done);
+            progress->total.store(total);
+        };
+        // Stored as the editor's text with its SHA-256.
+        SimulationStore store(*workspace);
+        const QString note = QStringLiteral("replayed in the policy editor");
+        const QString author = qEnvironmentVariable("USER");
+        const auto version = store.saveVersion(outcome.policy.name, outcome.policy.text, note, author, &error);
+        std::optional<PolicyVersion> baselineVersion;
+        std::optional<qint64> baselineRun;
+        if (version && outcome.baseline) {
+            baselineVersion = store.saveVersion(outcome.baselinePolicy->name, outcome.baselinePolicy->text, note, author, &error);
+            if (baselineVersion)
+                baselineRun = store.saveRun(*outcome.baseline, baselineVersion->id, std::nullopt, std::nullopt, outcome.startedAt,
+                                            &error, report, cancelFlag.get());
+        }
+        qint64 runId = 0;
+        if (version && (!outcome.baseline || baselineRun)) {
+            const auto stored = store.saveRun(*outcome.result, version->id,
+                                              baselineVersion ? std::optional<qint64>(baselineVersion->id) : std::nullopt,
+                                              baselineRun, outcome.startedAt, &error, report, cancelFlag.get());
+            runId = stored.value_or(0);
+        }
+        if (cancelFlag->load())
+            error = QStringLiteral("cancelled");
+        return std::make_pair(runId, error);
+    }).then(this, [this, generation](const std::pair<qint64, QString> &stored) {
+        if (generation != m_runGeneration)
+            return;
+        m_running = false;
+        m_progressTimer.stop();
+        Q_EMIT simulationStored(stored.first, stored.first > 0 ? QString() : stored.second);
         reloadVersions();
     });
 }

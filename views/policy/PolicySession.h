@@ -30,8 +30,7 @@ struct SimulationOutcome
     std::shared_ptr<const PolicyDiff> diff;           // null without a diff
     PolicyDraft policy;
     std::optional<PolicyDraft> baselinePolicy;
-    qint64 runId = 0;      // 0 when the run could not be stored
-    QString storeError;    // why it was not stored
+    QString startedAt;     // RFC 3339 UTC, for the stored run
 };
 
 // The policy side of the open workspace: the replay corpus built once in the background, the checker for the
@@ -67,7 +66,10 @@ Q_SIGNALS:
     void simulationStarted();
     // phase: what is being done; done/total: actions so far (throttled to a few updates a second).
     void simulationProgress(const QString &phase, qint64 done, qint64 total);
+    // The results, at once; the run is stored afterwards (simulationStored).
     void simulationFinished(const chainsight::SimulationOutcome &outcome);
+    // runId 0 with the reason when the run could not be stored (or the store was cancelled).
+    void simulationStored(qint64 runId, const QString &error);
     void simulationFailed(const QString &message);
     void simulationCancelled();
 
@@ -79,6 +81,7 @@ private:
         std::atomic<qint64> total{0};
     };
     void pollProgress();
+    void store(const SimulationOutcome &outcome, int generation);
 
     QString m_path;
     int m_generation = 0;

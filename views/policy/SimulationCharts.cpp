@@ -45,7 +45,7 @@ QString principalLabel(cedar::EntityUid uid)
 {
     const QString id = QString::fromStdString(uid->id);
     const std::string &type = uid->type->name;
-    const qsizetype room = type == "Agent" ? 22 : 14;
+    const qsizetype room = type == "Agent" ? 23 : 13;
     const QString shortId = id.size() > room ? id.left(room - 1) + QStringLiteral("…") : id;
     if (type == "Agent")
         return shortId;
@@ -74,7 +74,7 @@ QChart *barChart(const QString &title, const QString &setName, const QList<QPair
     qint64 top = 1;
     for (auto it = bars.crbegin(); it != bars.crend(); ++it) {
         *set << double(it->second);
-        categories.append(it->first.size() > 32 ? it->first.left(31) + QStringLiteral("…") : it->first);
+        categories.append(it->first.size() > 24 ? it->first.left(23) + QStringLiteral("…") : it->first);
         top = std::max(top, it->second);
     }
     auto *series = new QHorizontalBarSeries;
@@ -123,8 +123,8 @@ SimulationCharts::SimulationCharts(QWidget *parent)
     layout->addWidget(m_byPolicy, 1, 1);
     layout->setRowStretch(0, 1);
     layout->setRowStretch(1, 1);
-    layout->setColumnStretch(0, 3); // principal names need the room
-    layout->setColumnStretch(1, 2);
+    layout->setColumnStretch(0, 1);
+    layout->setColumnStretch(1, 1);
     setResult(nullptr);
 }
 

@@ -177,13 +177,17 @@ SimulationPanel::SimulationPanel(PolicySession *session, QWidget *parent)
             m_progress->setValue(int(1000 * done / total));
     });
     connect(m_session, &PolicySession::simulationFinished, this, &SimulationPanel::showOutcome);
+    connect(m_session, &PolicySession::simulationStored, this, [this](qint64 runId, const QString &error) {
+        setRunning(false);
+        m_summary->setText(m_summaryText + (runId > 0 ? tr(" · stored as run %1").arg(runId) : tr(" · not stored: %1").arg(error)));
+    });
     connect(m_session, &PolicySession::simulationFailed, this, [this](const QString &message) {
         setRunning(false);
         m_summary->setText(tr("Replay failed: %1").arg(message));
     });
     connect(m_session, &PolicySession::simulationCancelled, this, [this] {
         setRunning(false);
-        m_summary->setText(tr("Replay cancelled; nothing was stored"));
+        m_summary->setText(tr("Cancelled; the run was not stored"));
     });
 }
 
@@ -201,7 +205,6 @@ void SimulationPanel::setRunning(bool running)
 
 void SimulationPanel::showOutcome(const SimulationOutcome &outcome)
 {
-    setRunning(false);
     m_outcome = outcome;
     m_explainer = outcome.result ? std::make_unique<ReplayExplainer>(*outcome.result) : nullptr;
     m_model->setResult(outcome.result, outcome.baseline);
@@ -241,8 +244,8 @@ void SimulationPanel::showOutcome(const SimulationOutcome &outcome)
                     .arg(outcome.diff->flips.size())
                     .arg(outcome.diff->allowToDeny)
                     .arg(outcome.diff->denyToAllow);
-    text += outcome.runId > 0 ? tr(" · stored as run %1").arg(outcome.runId) : tr(" · not stored: %1").arg(outcome.storeError);
-    m_summary->setText(text);
+    m_summaryText = text;
+    m_summary->setText(text + (m_session->isRunning() ? tr(" · storing the run…") : QString()));
     if (outcome.diff && !outcome.diff->flips.empty())
         m_tabs->setCurrentIndex(2);
     Q_EMIT outcomeShown(outcome);

@@ -56,6 +56,7 @@ private:
 
     PolicySession *m_session;
     SimulationOutcome m_outcome;
+    QString m_summaryText;
     std::unique_ptr<ReplayExplainer> m_explainer;
     SimulationResultModel *m_model;
     SimulationFilterProxy *m_proxy;
