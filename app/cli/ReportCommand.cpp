@@ -5,7 +5,7 @@
 #include "UntrustedText.h"
 
 #include <QCommandLineParser>
-#include <QGuiApplication>
+#include <QApplication>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
@@ -42,7 +42,7 @@ std::unique_ptr<QCoreApplication> createCliApplication(int &argc, char **argv)
         const bool display = !qEnvironmentVariableIsEmpty("DISPLAY") || !qEnvironmentVariableIsEmpty("WAYLAND_DISPLAY");
         if (!display && qEnvironmentVariableIsEmpty("QT_QPA_PLATFORM"))
             qputenv("QT_QPA_PLATFORM", "offscreen");
-        return std::make_unique<QGuiApplication>(argc, argv);
+        return std::make_unique<QApplication>(argc, argv);
     }
     return std::make_unique<QCoreApplication>(argc, argv);
 }
@@ -91,8 +91,8 @@ int runReportCommand(const QStringList &arguments)
             printError(QStringLiteral("report needs a workspace and an output: -w W --out evidence.pdf"));
             return ExitBadInput;
         }
-        if (!qobject_cast<QGuiApplication *>(QCoreApplication::instance())) {
-            printError(QStringLiteral("report needs the GUI libraries' font database, and this run has none"));
+        if (!qobject_cast<QApplication *>(QCoreApplication::instance())) {
+            printError(QStringLiteral("report needs the GUI libraries (fonts, the graph scene), and this run has none"));
             return ExitInternalError;
         }
         QString error;

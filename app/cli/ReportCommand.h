@@ -12,8 +12,9 @@ namespace chainsight::cli {
 // [--sign key.pem] [--reviewer NAME] [--json]`; arguments are the words after `report`.
 int runReportCommand(const QStringList &arguments);
 
-// The application object for a CLI run: a QGuiApplication for `report` (a PDF paints text, which needs the
-// font database), on the offscreen platform when there is no display; a QCoreApplication for the rest.
+// The application object for a CLI run: a QApplication for `report` (the PDF paints text, which needs the
+// font database, and the graph view's scene), on the offscreen platform when there is no display; a
+// QCoreApplication for the rest.
 std::unique_ptr<QCoreApplication> createCliApplication(int &argc, char **argv);
 
 } // namespace chainsight::cli

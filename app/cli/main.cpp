@@ -87,7 +87,7 @@ void printUsage(FILE *stream)
 int main(int argc, char *argv[])
 {
 #ifdef CHAINSIGHT_HAVE_REPORT_COMMAND
-    // `report` paints a PDF, which needs a GUI application (offscreen without a display); the rest stays headless.
+    // `report` paints a PDF, which needs the GUI libraries (offscreen without a display); the rest stays headless.
     const auto app = chainsight::cli::createCliApplication(argc, argv);
 #else
     QCoreApplication app(argc, argv);

@@ -16,6 +16,7 @@
 #include <QStandardPaths>
 #include <QTemporaryDir>
 #include <QTest>
+#include <QtConcurrent/QtConcurrentRun>
 
 #include <atomic>
 
@@ -83,6 +84,7 @@ private Q_SLOTS:
     void scopeNarrowsTheReport();
     void pagesRender();
     void cancelLeavesNoReport();
+    void exportRunsOffTheGuiThread();
 
 private:
     EvidenceExportResult exportTo(const QString &name, const QString &scope = QStringLiteral("all"), const QString &key = {});
@@ -344,6 +346,21 @@ void EvidenceReportTest::cancelLeavesNoReport()
     QVERIFY(!result.ok);
     QCOMPARE(result.error, QStringLiteral("cancelled"));
     QVERIFY(!QFile::exists(request.pdfPath));
+}
+
+void EvidenceReportTest::exportRunsOffTheGuiThread()
+{
+    // As File → Export evidence… runs it: the PDF, the graph scene and the bundle all on a worker thread.
+    EvidenceExportRequest request;
+    request.workspacePath = m_workspace;
+    request.pdfPath = m_dir.filePath(QStringLiteral("worker/evidence.pdf"));
+    std::atomic_int lastPercent{-1};
+    const EvidenceExportResult result = QtConcurrent::run([&request, &lastPercent] {
+        return EvidenceExporter::run(request, [&lastPercent](int percent, const QString &) { lastPercent = percent; });
+    }).result();
+    QVERIFY2(result.ok, qPrintable(result.error));
+    QCOMPARE(lastPercent.load(), 100);
+    QVERIFY(verifyEvidenceBundle(result.folder, std::nullopt).ok());
 }
 
 QTEST_MAIN(EvidenceReportTest)

@@ -32,7 +32,7 @@ struct EvidenceExportResult
 
 // The evidence report and its bundle, for the CLI and the GUI alike: gathers what the report states, writes
 // findings.csv, simulation.csv, the PDF, evidence.json, evidence.sha256 and (with a key) evidence.sig.
-// Runs on any thread; the PDF needs a QGuiApplication to exist.
+// Runs on any thread; the PDF needs a QApplication to exist (fonts, the graph view's scene).
 class EvidenceExporter final
 {
 public:

@@ -1,11 +1,10 @@
 #include "EvidenceGraphFigure.h"
 
-#include "IdentityGraphLayout.h"
-#include "UntrustedText.h"
+#include "DelegationGraphData.h"
+#include "DelegationGraphScene.h"
+#include "GraphPainter.h"
 
-#include <QFontMetricsF>
 #include <QPainter>
-#include <QPainterPath>
 
 #include <algorithm>
 #include <cmath>
@@ -13,122 +12,125 @@
 namespace chainsight {
 namespace {
 
-QColor rgb(std::uint32_t value)
-{
-    return QColor::fromRgb(value);
-}
+const QColor frameColour(0xd0, 0xd4, 0xda);
 
-void drawArrowHead(QPainter &painter, QPointF from, QPointF to, double size)
+double fitScale(const QRectF &area, const QRectF &source, bool turned)
 {
-    const QLineF line(to, from);
-    if (line.length() < 0.01)
-        return;
-    const double angle = std::atan2(-line.dy(), line.dx());
-    const QPointF left = to + QPointF(std::cos(angle + 0.45) * size, -std::sin(angle + 0.45) * size);
-    const QPointF right = to + QPointF(std::cos(angle - 0.45) * size, -std::sin(angle - 0.45) * size);
-    painter.drawPolygon(QPolygonF{to, left, right});
+    return turned ? std::min(area.width() / source.height(), area.height() / source.width())
+                  : std::min(area.width() / source.width(), area.height() / source.height());
 }
 
 } // namespace
 
-void paintEvidenceGraph(QPainter &painter, const QRectF &bounds, const IdentityGraph &graph)
+EvidenceGraphFigure::EvidenceGraphFigure(const IdentityGraph &graph)
+    : m_data(DelegationGraphData::build(std::make_shared<const IdentityGraph>(graph), nullptr, {}))
+{
+    for (const IdentityGraphEdge &edge : graph.edges) {
+        for (const QString &protocol : edge.protocols) {
+            if (!m_protocols.contains(protocol))
+                m_protocols.push_back(protocol);
+        }
+    }
+    std::sort(m_protocols.begin(), m_protocols.end());
+}
+
+bool EvidenceGraphFigure::isEmpty() const
+{
+    return m_data->nodeCount() == 0;
+}
+
+QRectF EvidenceGraphFigure::sceneBounds() const
+{
+    return m_data->layout().bounds.adjusted(-16, -16, 16, 16);
+}
+
+bool EvidenceGraphFigure::tilesTurned() const
+{
+    return sceneBounds().width() > sceneBounds().height();
+}
+
+void EvidenceGraphFigure::render(QPainter &painter, const QRectF &area, const QRectF &source, bool allowTurn) const
+{
+    // A scene of its own on the painting thread: nothing is shared with the window's graph.
+    DelegationGraphScene scene;
+    scene.setGraph(m_data);
+    const bool turn = allowTurn && fitScale(area, source, true) > fitScale(area, source, false) * 1.15;
+    painter.save();
+    painter.setClipRect(area);
+    if (turn) {
+        painter.translate(area.center());
+        painter.rotate(-90);
+        scene.render(&painter, QRectF(-area.height() / 2, -area.width() / 2, area.height(), area.width()), source, Qt::KeepAspectRatio);
+    } else {
+        scene.render(&painter, area, source, Qt::KeepAspectRatio);
+    }
+    painter.restore();
+}
+
+void EvidenceGraphFigure::paintOverview(QPainter &painter, const QRectF &bounds) const
 {
     painter.save();
-    painter.setPen(QPen(QColor(0xd0, 0xd4, 0xda), 0.6));
+    painter.setPen(QPen(frameColour, 0.6));
     painter.setBrush(Qt::NoBrush);
     painter.drawRect(bounds);
-    if (graph.nodes.isEmpty()) {
+    if (isEmpty()) {
         painter.setPen(QColor(0x5f, 0x63, 0x68));
         painter.drawText(bounds, Qt::AlignCenter, QStringLiteral("No identity in scope."));
         painter.restore();
         return;
     }
-    const LayoutResult layout = LayeredLayout::compute(layoutGraphOf(graph));
-    const QRectF scene = layout.bounds.adjusted(-12, -12, 12, 12);
-    const QRectF area = bounds.adjusted(6, 6, -6, -6);
-    // A wide graph turned a quarter fills a portrait page better.
-    const double upright = std::min(area.width() / scene.width(), area.height() / scene.height());
-    const double turned = std::min(area.width() / scene.height(), area.height() / scene.width());
-    const bool turn = turned > upright * 1.15;
-    const double scale = std::min(1.0, turn ? turned : upright);
-    painter.translate(area.center());
-    if (turn)
-        painter.rotate(-90);
-    painter.scale(scale, scale);
-    painter.translate(-scene.center());
+    // The legend in the top-left corner; the graph takes the rest of the box.
+    const QSizeF legend = graphLegendSize(m_protocols, 1);
+    const double legendScale = std::min({1.0, bounds.width() * 0.3 / legend.width(), bounds.height() * 0.45 / legend.height()});
+    render(painter, bounds.adjusted(12 + legend.width() * legendScale, 6, -6, -6), sceneBounds(), true);
+    painter.translate(bounds.topLeft() + QPointF(6, 6));
+    painter.scale(legendScale, legendScale);
+    paintGraphLegend(&painter, QPointF(0, 0), m_protocols, 1);
+    painter.restore();
+}
 
-    // Edges first, under the boxes: colour by retention, width by count, dashed for inferred protocols.
-    for (int e = 0; e < layout.edgeCount() && e < graph.edges.size(); ++e) {
-        const IdentityGraphEdge &edge = graph.edges.at(e);
-        const auto route = layout.route(e);
-        if (route.size() < 2)
-            continue;
-        QPainterPath path(route.front());
-        for (std::size_t i = 1; i < route.size(); ++i)
-            path.lineTo(route[i]);
-        const QColor colour = rgb(graphstyle::retentionColour(edge.retention));
-        QPen pen(colour, graphstyle::edgeWidth(edge.count));
-        if (edge.kind == IdentityGraphEdgeKind::Calls)
-            pen.setStyle(Qt::DashLine);
-        pen.setCapStyle(Qt::FlatCap);
-        painter.setPen(pen);
-        painter.setBrush(Qt::NoBrush);
-        painter.drawPath(path);
-        painter.setPen(Qt::NoPen);
-        painter.setBrush(colour);
-        drawArrowHead(painter, route[route.size() - 2], route.back(), 7 + pen.widthF());
+QList<QRectF> EvidenceGraphFigure::detailTiles(QSizeF pageArea, int maxTiles) const
+{
+    if (isEmpty())
+        return {};
+    const QRectF scene = sceneBounds();
+    const bool turned = tilesTurned();
+    const QSizeF area = turned ? pageArea.transposed() : pageArea;
+    if (std::max(fitScale(QRectF(QPointF(), pageArea), scene, true), fitScale(QRectF(QPointF(), pageArea), scene, false)) >= labelScale)
+        return {}; // the overview already draws labels
+    // As few pieces as keep the scale at or above labelScale, then equal pieces: each is drawn a little larger.
+    const int columns = static_cast<int>(std::ceil(scene.width() * labelScale / area.width()));
+    const int rows = static_cast<int>(std::ceil(scene.height() * labelScale / area.height()));
+    if (columns * rows > maxTiles)
+        return {};
+    const double tileWidth = scene.width() / columns;
+    const double tileHeight = scene.height() / rows;
+    QList<QRectF> tiles;
+    for (int row = 0; row < rows; ++row) {
+        for (int column = 0; column < columns; ++column)
+            tiles.push_back(QRectF(scene.left() + column * tileWidth, scene.top() + row * tileHeight, tileWidth, tileHeight));
     }
+    return tiles;
+}
 
-    // Labels only where they would be at least 3 pt on the page.
-    const bool labels = 10 * scale >= 3.0;
-    QFont font(QStringLiteral("DejaVu Sans"));
-    font.setPointSizeF(10);
-    font.setHintingPreference(QFont::PreferNoHinting);
-    QFont small = font;
-    small.setPointSizeF(8);
-    const QFontMetricsF metrics(font, painter.device());
-    for (int n = 0; n < layout.nodeCount() && n < graph.nodes.size(); ++n) {
-        const IdentityGraphNode &node = graph.nodes.at(n);
-        const GraphNodeKind kind = graphNodeKind(node);
-        const QRectF box = layout.nodeBoxes[static_cast<std::size_t>(n)];
-        const bool ownerless = isAgentKind(kind) && node.owner.isEmpty();
-        painter.setPen(QPen(rgb(ownerless ? graphstyle::noOwner : graphstyle::stroke(kind)), ownerless ? 2.2 : 1.2));
-        painter.setBrush(rgb(graphstyle::fill(kind)));
-        if (kind == GraphNodeKind::Human)
-            painter.drawEllipse(box);
-        else
-            painter.drawRoundedRect(box, 6, 6);
-        if (node.findingCount > 0) {
-            const QRectF badge(box.right() - 9, box.top() - 7, 16, 16);
-            painter.setPen(Qt::NoPen);
-            painter.setBrush(rgb(graphstyle::badge));
-            painter.drawEllipse(badge);
-            if (labels) {
-                painter.setPen(Qt::white);
-                painter.setFont(small);
-                painter.drawText(badge, Qt::AlignCenter, QString::number(node.findingCount));
-            }
-        }
-        if (!labels)
-            continue;
-        // Dark boxes (shadow identities) take light text.
-        const bool dark = rgb(graphstyle::fill(kind)).lightnessF() < 0.45;
-        const QColor textColour = dark ? QColor(Qt::white) : rgb(graphstyle::text);
-        painter.setPen(textColour);
-        painter.setFont(font);
-        const QString label = visibleText(node.label.isEmpty() ? node.id : node.label);
-        const QRectF text = box.adjusted(6, 2, -6, -2);
-        if (box.height() >= 40 && isAgentKind(kind)) {
-            painter.drawText(QRectF(text.left(), text.top(), text.width(), text.height() / 2), Qt::AlignCenter,
-                             metrics.elidedText(label, Qt::ElideMiddle, text.width()));
-            painter.setFont(small);
-            painter.setPen(ownerless && !dark ? rgb(graphstyle::noOwner) : textColour);
-            const QString owner = ownerless ? QStringLiteral("no owner") : visibleText(node.owner);
-            painter.drawText(QRectF(text.left(), text.center().y(), text.width(), text.height() / 2), Qt::AlignCenter,
-                             QFontMetricsF(small, painter.device()).elidedText(owner, Qt::ElideMiddle, text.width()));
-        } else {
-            painter.drawText(text, Qt::AlignCenter, metrics.elidedText(label, Qt::ElideMiddle, text.width()));
-        }
+void EvidenceGraphFigure::paintTile(QPainter &painter, const QRectF &bounds, const QRectF &tile) const
+{
+    painter.save();
+    painter.setPen(QPen(frameColour, 0.6));
+    painter.setBrush(Qt::NoBrush);
+    painter.drawRect(bounds);
+    painter.restore();
+    const bool turned = tilesTurned();
+    DelegationGraphScene scene;
+    scene.setGraph(m_data);
+    painter.save();
+    painter.setClipRect(bounds);
+    if (turned) {
+        painter.translate(bounds.center());
+        painter.rotate(-90);
+        scene.render(&painter, QRectF(-bounds.height() / 2, -bounds.width() / 2, bounds.height(), bounds.width()), tile, Qt::KeepAspectRatio);
+    } else {
+        scene.render(&painter, bounds, tile, Qt::KeepAspectRatio);
     }
     painter.restore();
 }

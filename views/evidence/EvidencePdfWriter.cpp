@@ -19,6 +19,7 @@
 #include <algorithm>
 #include <array>
 #include <cmath>
+#include <memory>
 
 namespace chainsight {
 namespace {
@@ -190,9 +191,10 @@ struct BarChart
 class ReportBuilder
 {
 public:
-    ReportBuilder(const EvidenceReport &report, PdfPageFlow &flow)
+    ReportBuilder(const EvidenceReport &report, PdfPageFlow &flow, std::shared_ptr<const EvidenceGraphFigure> graph)
         : m_report(report)
         , m_flow(flow)
+        , m_graph(std::move(graph))
         , m_today(QDateTime::fromString(report.generatedAt, Qt::ISODateWithMs).date())
     {
     }
@@ -434,15 +436,25 @@ private:
     void graph()
     {
         m_flow.heading(QStringLiteral("Delegation graph"), 1);
-        m_flow.paragraph(QStringLiteral("Who delegated to whom in the chains in scope, left to right: humans (ovals), supervisors, "
-                                        "workers, sub-agents, tools. Solid edges delegate, dashed edges call a tool; the colour is "
-                                        "the intent retention (green kept, amber diluted, red lost), the width grows with the count. "
-                                        "A red outline is an agent nobody owns; a red badge counts its findings."),
+        m_flow.paragraph(QStringLiteral("Who delegated to whom in the chains in scope, drawn as the graph view draws it: humans, "
+                                        "supervisors, workers, sub-agents and tools in columns; the edge colour is the intent "
+                                        "retention of the hops it aggregates, the width grows with the count."),
                          small(), mutedColour);
         const double width = m_flow.contentRect().width();
         const double height = std::max(m_flow.remaining() - 8, m_flow.contentRect().height() * 0.5);
-        const IdentityGraph graph = m_report.graph;
-        m_flow.figure(height, [graph, width, height](QPainter &painter) { paintEvidenceGraph(painter, QRectF(0, 0, width, height), graph); });
+        const std::shared_ptr<const EvidenceGraphFigure> figure = m_graph;
+        m_flow.figure(height, [figure, width, height](QPainter &painter) { figure->paintOverview(painter, QRectF(0, 0, width, height)); });
+        // Too dense for labels on one page: the same graph again, piece by piece, at a scale that shows them.
+        const QSizeF tileArea(width, m_flow.contentRect().height() - 40);
+        const QList<QRectF> tiles = figure->detailTiles(tileArea, 8);
+        for (qsizetype i = 0; i < tiles.size(); ++i) {
+            m_flow.heading(QStringLiteral("Delegation graph, part %1 of %2").arg(i + 1).arg(tiles.size()), 2, false);
+            const QRectF tile = tiles.at(i);
+            const double tileHeight = m_flow.remaining() - 8;
+            m_flow.figure(tileHeight, [figure, tile, width, tileHeight](QPainter &painter) {
+                figure->paintTile(painter, QRectF(0, 0, width, tileHeight), tile);
+            });
+        }
     }
 
     void chains()
@@ -741,6 +753,7 @@ private:
 
     const EvidenceReport &m_report;
     PdfPageFlow &m_flow;
+    std::shared_ptr<const EvidenceGraphFigure> m_graph;
     QDate m_today;
 };
 
@@ -881,7 +894,9 @@ bool EvidencePdfWriter::write(const EvidenceReport &report, const QString &path,
     // and the footers the page count; the second paints each page as soon as it is complete.
     PdfPageFlow measure(&writer, a4, pageMargins);
     measure.setRecording(false);
-    ReportBuilder(report, measure).build([&progress](int value) { progress(value / 3); });
+    // The graph is laid out once for both passes.
+    const auto graph = std::make_shared<const EvidenceGraphFigure>(report.graph);
+    ReportBuilder(report, measure, graph).build([&progress](int value) { progress(value / 3); });
     if (cancelled()) {
         if (error)
             *error = QStringLiteral("cancelled");
@@ -918,7 +933,7 @@ bool EvidencePdfWriter::write(const EvidenceReport &report, const QString &path,
         page.ops.shrink_to_fit();
         progress(33 + static_cast<int>(67LL * (index + 1) / std::max(1, bodyPages)));
     });
-    ReportBuilder(report, flow).build([](int) {});
+    ReportBuilder(report, flow, graph).build([](int) {});
     flow.finish();
     if (cancelled()) {
         painter.end();

@@ -10,5 +10,3 @@ target_sources(chainsight_views PRIVATE
 )
 target_include_directories(chainsight_views PUBLIC ${CMAKE_CURRENT_LIST_DIR})
 target_link_libraries(chainsight_views PUBLIC chainsight_evidence chainsight_review)
-# The graph figure uses the same layered layout and colours as the graph view.
-target_link_libraries(chainsight_views PUBLIC chainsight_layout)

@@ -22,7 +22,7 @@
 #include <QElapsedTimer>
 #include <QFile>
 #include <QFileInfo>
-#include <QGuiApplication>
+#include <QApplication>
 #include <QPdfWriter>
 #include <QRandomGenerator>
 #include <QTemporaryDir>
@@ -331,7 +331,7 @@ int main(int argc, char *argv[])
 {
     if (qEnvironmentVariableIsEmpty("QT_QPA_PLATFORM"))
         qputenv("QT_QPA_PLATFORM", "offscreen");
-    QGuiApplication app(argc, argv);
+    QApplication app(argc, argv);
     QCommandLineParser parser;
     const QCommandLineOption chainsOption(QStringLiteral("chains"), QStringLiteral("Chains."), QStringLiteral("N"), QStringLiteral("100"));
     const QCommandLineOption findingsOption(QStringLiteral("findings"), QStringLiteral("Findings."), QStringLiteral("N"), QStringLiteral("1000"));
