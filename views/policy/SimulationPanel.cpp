@@ -89,6 +89,7 @@ SimulationPanel::SimulationPanel(PolicySession *session, QWidget *parent)
     m_policy->addItem(tr("Any policy"));
     m_search->setPlaceholderText(tr("Search principal, action, resource, chain, policy…"));
     m_search->setClearButtonEnabled(true);
+    m_search->setAccessibleName(tr("Search the replay results"));
     connect(m_decision, &QComboBox::currentIndexChanged, this, &SimulationPanel::applyFilters);
     connect(m_policy, &QComboBox::currentIndexChanged, this, &SimulationPanel::applyFilters);
     connect(m_flipsOnly, &QCheckBox::toggled, this, &SimulationPanel::applyFilters);
