@@ -183,7 +183,6 @@ public:
         m_mcpServer = cedar::internType("McpServer");
         m_awsResource = cedar::internType("AwsResource");
         m_actionType = cedar::internType("Action");
-        m_emptySet = Value::set({});
         for (bool human : {false, true})
             m_approval[human] = Value::record({{"human", Value::boolean(human)}});
         m_token[0] = Value::record({{"checked", Value::boolean(false)}, {"verified", Value::boolean(false)}});
@@ -599,7 +598,6 @@ private:
     const cedar::EntityTypeName *m_mcpServer = nullptr;
     const cedar::EntityTypeName *m_awsResource = nullptr;
     const cedar::EntityTypeName *m_actionType = nullptr;
-    Value m_emptySet;
     Value m_approval[2];
     Value m_token[3];
 

@@ -3,6 +3,7 @@
 #include "PolicyPanel.h"
 #include "PolicyResources.h"
 #include "PolicySession.h"
+#include "ReplayScopeDialog.h"
 #include "PolicyTestWorld.h"
 #include "SimulationCharts.h"
 #include "SimulationPanel.h"
@@ -44,6 +45,7 @@ private Q_SLOTS:
     void resultsPanelShowsOutcome();
     void sessionReplaysInTheBackground();
     void cancelStopsAReplay();
+    void scopeNarrowsTheReplay();
 
 private:
     std::shared_ptr<const ReplayCorpus> m_corpus;
@@ -178,11 +180,13 @@ void PolicyViewsTest::sessionReplaysInTheBackground()
     panel.editor()->setPlainText(findStarterPolicy(starterPolicies(), QStringLiteral("baseline-permit"))->text + QLatin1Char('\n')
                                  + findStarterPolicy(starterPolicies(), QStringLiteral("forbid-shadow"))->text);
     QSignalSpy finished(&session, &PolicySession::simulationFinished);
+    QSignalSpy failed(&session, &PolicySession::simulationFailed);
     QSignalSpy stored(&session, &PolicySession::simulationStored);
     QSignalSpy versions(&session, &PolicySession::versionsChanged);
     panel.simulate();
     QVERIFY(session.isRunning());
-    QVERIFY(finished.wait(30000));
+    QTRY_VERIFY_WITH_TIMEOUT(!finished.isEmpty() || !failed.isEmpty(), 30000);
+    QVERIFY2(failed.isEmpty(), qPrintable(failed.isEmpty() ? QString() : failed.front().front().toString()));
     const auto outcome = finished.front().front().value<SimulationOutcome>();
     QVERIFY(outcome.result);
     QCOMPARE(outcome.result->size(), session.corpus()->size());
@@ -213,6 +217,32 @@ void PolicyViewsTest::cancelStopsAReplay()
     QCoreApplication::processEvents();
     QCOMPARE(finished.size(), 0);
     QCOMPARE(stored.size(), 0);
+}
+
+void PolicyViewsTest::scopeNarrowsTheReplay()
+{
+    PolicySession session;
+    QSignalSpy ready(&session, &PolicySession::corpusReady);
+    session.setWorkspace(m_demo);
+    QVERIFY(ready.wait(20000));
+    const ReplayAction &first = session.corpus()->action(0);
+    ReplayFilter scope;
+    scope.chainKey = session.corpus()->chains()[first.chain].key;
+    PolicyPanel panel(&session);
+    panel.setReplayScope(scope);
+    QVERIFY(ReplayScopeDialog::describe(scope).contains(scope.chainKey));
+    QCOMPARE(ReplayScopeDialog::describe({}), QStringLiteral("all recorded actions"));
+    QSignalSpy finished(&session, &PolicySession::simulationFinished);
+    QSignalSpy failed(&session, &PolicySession::simulationFailed);
+    panel.simulate();
+    QVERIFY2(session.isRunning(), qPrintable(panel.editor()->toPlainText()));
+    QTRY_VERIFY_WITH_TIMEOUT(!finished.isEmpty() || !failed.isEmpty(), 30000);
+    QVERIFY2(failed.isEmpty(), qPrintable(failed.isEmpty() ? QString() : failed.front().front().toString()));
+    const auto outcome = finished.front().front().value<SimulationOutcome>();
+    QVERIFY(outcome.result->size() > 0);
+    for (size_t row = 0; row < outcome.result->size(); ++row)
+        QCOMPARE(session.corpus()->chains()[outcome.result->action(row).chain].key, scope.chainKey);
+    QTRY_VERIFY_WITH_TIMEOUT(!session.isRunning(), 30000);
 }
 
 QTEST_MAIN(PolicyViewsTest)

@@ -3,6 +3,7 @@
 #include "PolicyEditor.h"
 #include "PolicyResources.h"
 #include "PolicySession.h"
+#include "ReplayScopeDialog.h"
 
 #include <QAction>
 #include <QDir>
@@ -102,6 +103,7 @@ PolicyPanel::PolicyPanel(PolicySession *session, QWidget *parent)
     m_simulate->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_R));
     m_simulate->setToolTip(tr("Replay every recorded action against this text (Ctrl+R)"));
     menuButton(m_toolbar, tr("Diff"), m_diffMenu)->setToolTip(tr("Replay this text and a baseline; show the decisions that flip"));
+    m_scopeAction = m_toolbar->addAction(tr("Scope…"), this, &PolicyPanel::chooseScope);
     addAction(m_save);
     addAction(formatAction);
 
@@ -237,6 +239,21 @@ void PolicyPanel::loadVersion(const PolicyVersion &version)
                                                        version.note.isEmpty() ? QString() : QStringLiteral(": ") + version.note));
 }
 
+void PolicyPanel::setReplayScope(const ReplayFilter &scope)
+{
+    m_scope = scope;
+    const QString text = ReplayScopeDialog::describe(scope);
+    m_scopeAction->setToolTip(tr("Replay %1").arg(text));
+    m_scopeAction->setText(scope.isEmpty() ? tr("Scope…") : tr("Scope: %1…").arg(text.size() > 40 ? text.left(39) + QStringLiteral("…") : text));
+}
+
+void PolicyPanel::chooseScope()
+{
+    ReplayScopeDialog dialog(m_scope, m_session->corpus().get(), this);
+    if (dialog.exec() == QDialog::Accepted)
+        setReplayScope(dialog.filter());
+}
+
 void PolicyPanel::chooseFile()
 {
     const QString path = QFileDialog::getOpenFileName(this, tr("Open policies"), QDir::homePath(),
@@ -300,13 +317,14 @@ bool PolicyPanel::confirmNoErrors()
 void PolicyPanel::simulate()
 {
     if (confirmNoErrors())
-        m_session->simulate(draft());
+        m_session->simulate(draft(), std::nullopt, m_scope);
 }
 
 void PolicyPanel::diffAgainstVersion(const PolicyVersion &version)
 {
     if (confirmNoErrors())
-        m_session->simulate(draft(), PolicyDraft{QStringLiteral("%1 (version %2)").arg(version.name).arg(version.id), version.text});
+        m_session->simulate(draft(), PolicyDraft{QStringLiteral("%1 (version %2)").arg(version.name).arg(version.id), version.text},
+                            m_scope);
 }
 
 void PolicyPanel::diffAgainstFile()
@@ -320,7 +338,7 @@ void PolicyPanel::diffAgainstFile()
         m_status->setText(tr("Cannot open %1: %2").arg(path, file.errorString()));
         return;
     }
-    m_session->simulate(draft(), PolicyDraft{QFileInfo(path).fileName(), QString::fromUtf8(file.readAll())});
+    m_session->simulate(draft(), PolicyDraft{QFileInfo(path).fileName(), QString::fromUtf8(file.readAll())}, m_scope);
 }
 
 void PolicyPanel::rebuildVersionMenus(const QList<PolicyVersion> &versions)

@@ -1,6 +1,7 @@
 #pragma once
 
 #include "PolicyChecker.h"
+#include "ReplayCorpus.h"
 #include "SimulationStore.h"
 
 #include <QWidget>
@@ -34,6 +35,9 @@ public:
     bool openFile(const QString &path);
     bool saveFile(const QString &path);
     void loadVersion(const PolicyVersion &version);
+    // Which actions Simulate and Diff replay.
+    ReplayFilter replayScope() const { return m_scope; }
+    void setReplayScope(const ReplayFilter &scope);
 
     QAction *simulateAction() const { return m_simulate; }
     QMenu *diffMenu() const { return m_diffMenu; }
@@ -47,6 +51,7 @@ public Q_SLOTS:
 
 private:
     void chooseFile();
+    void chooseScope();
     void save();
     void saveAs();
     void saveVersion();
@@ -73,6 +78,8 @@ private:
     QMenu *m_versionsMenu;
     QMenu *m_diffMenu;
     QTimer *m_draftTimer;
+    ReplayFilter m_scope;
+    QAction *m_scopeAction;
 };
 
 } // namespace chainsight

@@ -69,6 +69,95 @@ struct SimulationJob
 
 enum Phase { Preparing, Replaying, ReplayingBaseline, Storing };
 
+// The replay of a draft (and its baseline) on a worker thread; the diff when there is a baseline.
+SimulationJob replayDraft(const QString &path, std::shared_ptr<const ReplayCorpus> corpus, const PolicyDraft &policy,
+                          const std::optional<PolicyDraft> &baseline, const ReplayFilter &filter,
+                          const std::atomic_bool *cancel, const std::shared_ptr<ReplayProgress> &progress)
+{
+    SimulationJob job;
+    QString error;
+    if (!corpus) {
+        auto workspace = Workspace::open(path, Workspace::OpenMode::OpenExisting, &error);
+        corpus = workspace ? buildCorpus(*workspace, nullptr, &error) : nullptr;
+    }
+    job.corpus = corpus;
+    const auto policies = parseDraft(policy, &error);
+    const auto baselinePolicies = baseline ? parseDraft(*baseline, &error) : nullptr;
+    if (!corpus || !policies || (baseline && !baselinePolicies)) {
+        job.failure = error;
+        return job;
+    }
+    const auto report = [progress](qint64 done, qint64 total) {
+        progress->done.store(done);
+        progress->total.store(total);
+    };
+    SimulationOptions options;
+    options.filter = filter;
+    SimulationOutcome outcome;
+    outcome.policy = policy;
+    outcome.baselinePolicy = baseline;
+    outcome.startedAt = SimulationStore::nowUtc();
+    progress->phase.store(Replaying);
+    auto result = std::make_shared<SimulationResult>(PolicySimulator::run(corpus, policies, options, report, cancel));
+    std::shared_ptr<SimulationResult> before;
+    if (baselinePolicies && !result->cancelled) {
+        progress->phase.store(ReplayingBaseline);
+        before = std::make_shared<SimulationResult>(PolicySimulator::run(corpus, baselinePolicies, options, report, cancel));
+    }
+    if (result->cancelled || (before && before->cancelled)) {
+        job.cancelled = true;
+        return job;
+    }
+    for (const auto &r : {result, before}) {
+        if (r && !r->failure.isEmpty()) {
+            job.failure = r->failure;
+            return job;
+        }
+    }
+    if (before)
+        outcome.diff = std::make_shared<const PolicyDiff>(PolicyDiff::compare(*before, *result));
+    outcome.result = std::move(result);
+    outcome.baseline = std::move(before);
+    job.outcome = std::move(outcome);
+    return job;
+}
+
+// Stores the replayed draft as a version and the run with every decision; the run id, or 0 and why not.
+std::pair<qint64, QString> storeOutcome(const QString &path, const SimulationOutcome &outcome, const std::atomic_bool *cancel,
+                                        const std::shared_ptr<ReplayProgress> &progress)
+{
+    QString error;
+    auto workspace = Workspace::open(path, Workspace::OpenMode::OpenExisting, &error);
+    if (!workspace)
+        return {0, error};
+    const auto report = [progress](qint64 done, qint64 total) {
+        progress->done.store(done);
+        progress->total.store(total);
+    };
+    SimulationStore store(*workspace);
+    const QString note = QStringLiteral("replayed in the policy editor");
+    const QString author = qEnvironmentVariable("USER");
+    const auto version = store.saveVersion(outcome.policy.name, outcome.policy.text, note, author, &error);
+    std::optional<PolicyVersion> baselineVersion;
+    std::optional<qint64> baselineRun;
+    if (version && outcome.baseline) {
+        baselineVersion = store.saveVersion(outcome.baselinePolicy->name, outcome.baselinePolicy->text, note, author, &error);
+        if (baselineVersion)
+            baselineRun = store.saveRun(*outcome.baseline, baselineVersion->id, std::nullopt, std::nullopt, outcome.startedAt, &error,
+                                        report, cancel);
+    }
+    qint64 runId = 0;
+    if (version && (!outcome.baseline || baselineRun)) {
+        const auto stored = store.saveRun(*outcome.result, version->id,
+                                          baselineVersion ? std::optional<qint64>(baselineVersion->id) : std::nullopt, baselineRun,
+                                          outcome.startedAt, &error, report, cancel);
+        runId = stored.value_or(0);
+    }
+    if (cancel->load())
+        error = QStringLiteral("cancelled");
+    return {runId, error};
+}
+
 } // namespace
 
 PolicySession::PolicySession(QObject *parent)
@@ -95,7 +184,15 @@ void PolicySession::setWorkspace(const QString &path, std::shared_ptr<const Chai
         m_versions.clear();
     }
     m_path = path;
-    QtConcurrent::run([path, chains] { return loadPolicyData(path, chains); })
+    QtConcurrent::run([path, chains] {
+        try {
+            return loadPolicyData(path, chains);
+        } catch (const std::exception &e) {
+            WorkspacePolicyData data;
+            data.error = QString::fromUtf8(e.what());
+            return data;
+        }
+    })
         .then(this, [this, generation](const WorkspacePolicyData &data) {
             if (generation != m_generation)
                 return; // another workspace (or a reload) superseded this one
@@ -120,7 +217,7 @@ void PolicySession::simulate(const PolicyDraft &policy, const std::optional<Poli
     }
     cancel();
     m_cancel = std::make_shared<std::atomic_bool>(false);
-    m_progress = std::make_shared<Progress>();
+    m_progress = std::make_shared<ReplayProgress>();
     m_running = true;
     const int generation = ++m_runGeneration;
     Q_EMIT simulationStarted();
@@ -130,57 +227,15 @@ void PolicySession::simulate(const PolicyDraft &policy, const std::optional<Poli
     auto corpus = m_corpus;
     auto cancelFlag = m_cancel;
     auto progress = m_progress;
-    QtConcurrent::run([path, corpus, policy, baseline, filter, cancelFlag, progress]() mutable {
-        SimulationJob job;
-        QString error;
-        auto workspace = Workspace::open(path, Workspace::OpenMode::OpenExisting, &error);
-        if (!workspace) {
-            job.failure = error;
+    QtConcurrent::run([path, corpus, policy, baseline, filter, cancelFlag, progress] {
+        // Nothing may escape the worker: an unexpected failure ends the replay with a message.
+        try {
+            return replayDraft(path, corpus, policy, baseline, filter, cancelFlag.get(), progress);
+        } catch (const std::exception &e) {
+            SimulationJob job;
+            job.failure = QString::fromUtf8(e.what());
             return job;
         }
-        if (!corpus)
-            corpus = buildCorpus(*workspace, nullptr, &error);
-        job.corpus = corpus;
-        const auto policies = parseDraft(policy, &error);
-        const auto baselinePolicies = baseline ? parseDraft(*baseline, &error) : nullptr;
-        if (!corpus || !policies || (baseline && !baselinePolicies)) {
-            job.failure = error;
-            return job;
-        }
-        const auto report = [progress](qint64 done, qint64 total) {
-            progress->done.store(done);
-            progress->total.store(total);
-        };
-        SimulationOptions options;
-        options.filter = filter;
-        const QString startedAt = SimulationStore::nowUtc();
-        progress->phase.store(Replaying);
-        SimulationOutcome outcome;
-        outcome.policy = policy;
-        outcome.baselinePolicy = baseline;
-        auto result = std::make_shared<SimulationResult>(PolicySimulator::run(corpus, policies, options, report, cancelFlag.get()));
-        std::shared_ptr<SimulationResult> before;
-        if (baselinePolicies && !result->cancelled) {
-            progress->phase.store(ReplayingBaseline);
-            before = std::make_shared<SimulationResult>(PolicySimulator::run(corpus, baselinePolicies, options, report, cancelFlag.get()));
-        }
-        if (result->cancelled || (before && before->cancelled)) {
-            job.cancelled = true;
-            return job;
-        }
-        for (const auto &r : {result, before}) {
-            if (r && !r->failure.isEmpty()) {
-                job.failure = r->failure;
-                return job;
-            }
-        }
-        if (before)
-            outcome.diff = std::make_shared<const PolicyDiff>(PolicyDiff::compare(*before, *result));
-        outcome.result = std::move(result);
-        outcome.baseline = std::move(before);
-        outcome.startedAt = startedAt;
-        job.outcome = std::move(outcome);
-        return job;
     }).then(this, [this, generation](const SimulationJob &job) {
         if (generation != m_runGeneration)
             return; // a newer replay superseded this one
@@ -209,37 +264,11 @@ void PolicySession::store(const SimulationOutcome &outcome, int generation)
     auto cancelFlag = m_cancel;
     auto progress = m_progress;
     QtConcurrent::run([path, outcome, cancelFlag, progress] {
-        QString error;
-        auto workspace = Workspace::open(path, Workspace::OpenMode::OpenExisting, &error);
-        if (!workspace)
-            return std::make_pair(qint64(0), error);
-        const auto report = [progress](qint64 done, qint64 total) {
-            progress->done.store(done);
-            progress->total.store(total);
-        };
-        // Stored as the editor's text with its SHA-256.
-        SimulationStore store(*workspace);
-        const QString note = QStringLiteral("replayed in the policy editor");
-        const QString author = qEnvironmentVariable("USER");
-        const auto version = store.saveVersion(outcome.policy.name, outcome.policy.text, note, author, &error);
-        std::optional<PolicyVersion> baselineVersion;
-        std::optional<qint64> baselineRun;
-        if (version && outcome.baseline) {
-            baselineVersion = store.saveVersion(outcome.baselinePolicy->name, outcome.baselinePolicy->text, note, author, &error);
-            if (baselineVersion)
-                baselineRun = store.saveRun(*outcome.baseline, baselineVersion->id, std::nullopt, std::nullopt, outcome.startedAt,
-                                            &error, report, cancelFlag.get());
+        try {
+            return storeOutcome(path, outcome, cancelFlag.get(), progress);
+        } catch (const std::exception &e) {
+            return std::make_pair(qint64(0), QString::fromUtf8(e.what()));
         }
-        qint64 runId = 0;
-        if (version && (!outcome.baseline || baselineRun)) {
-            const auto stored = store.saveRun(*outcome.result, version->id,
-                                              baselineVersion ? std::optional<qint64>(baselineVersion->id) : std::nullopt,
-                                              baselineRun, outcome.startedAt, &error, report, cancelFlag.get());
-            runId = stored.value_or(0);
-        }
-        if (cancelFlag->load())
-            error = QStringLiteral("cancelled");
-        return std::make_pair(runId, error);
     }).then(this, [this, generation](const std::pair<qint64, QString> &stored) {
         if (generation != m_runGeneration)
             return;

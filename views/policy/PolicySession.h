@@ -33,6 +33,14 @@ struct SimulationOutcome
     QString startedAt;     // RFC 3339 UTC, for the stored run
 };
 
+// Where a background replay is, written by the worker and polled by the GUI.
+struct ReplayProgress
+{
+    std::atomic<int> phase{0};
+    std::atomic<qint64> done{0};
+    std::atomic<qint64> total{0};
+};
+
 // The policy side of the open workspace: the replay corpus built once in the background, the checker for the
 // editor, policy versions, and replays with progress and Cancel. Every job opens its own connection; only the
 // newest replay's outcome is delivered.
@@ -74,12 +82,6 @@ Q_SIGNALS:
     void simulationCancelled();
 
 private:
-    struct Progress
-    {
-        std::atomic<int> phase{0};
-        std::atomic<qint64> done{0};
-        std::atomic<qint64> total{0};
-    };
     void pollProgress();
     void store(const SimulationOutcome &outcome, int generation);
 
@@ -91,7 +93,7 @@ private:
     bool m_running = false;
     int m_runGeneration = 0;
     std::shared_ptr<std::atomic_bool> m_cancel;
-    std::shared_ptr<Progress> m_progress;
+    std::shared_ptr<ReplayProgress> m_progress;
     QTimer m_progressTimer;
 };
 

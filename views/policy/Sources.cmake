@@ -3,6 +3,7 @@ target_sources(chainsight_views PRIVATE
     ${CMAKE_CURRENT_LIST_DIR}/PolicyHighlighter.h ${CMAKE_CURRENT_LIST_DIR}/PolicyHighlighter.cpp
     ${CMAKE_CURRENT_LIST_DIR}/PolicyEditor.h ${CMAKE_CURRENT_LIST_DIR}/PolicyEditor.cpp
     ${CMAKE_CURRENT_LIST_DIR}/PolicySession.h ${CMAKE_CURRENT_LIST_DIR}/PolicySession.cpp
+    ${CMAKE_CURRENT_LIST_DIR}/ReplayScopeDialog.h ${CMAKE_CURRENT_LIST_DIR}/ReplayScopeDialog.cpp
     ${CMAKE_CURRENT_LIST_DIR}/PolicyPanel.h ${CMAKE_CURRENT_LIST_DIR}/PolicyPanel.cpp
     ${CMAKE_CURRENT_LIST_DIR}/SimulationCharts.h ${CMAKE_CURRENT_LIST_DIR}/SimulationCharts.cpp
     ${CMAKE_CURRENT_LIST_DIR}/SimulationPanel.h ${CMAKE_CURRENT_LIST_DIR}/SimulationPanel.cpp
