@@ -16,6 +16,7 @@ constexpr double infinity = std::numeric_limits<double>::infinity();
 constexpr int wideSearchSegments = 25000;
 constexpr int transposePasses = 4;       // after each sweep
 constexpr int finalTransposePasses = 100; // on the winning order
+constexpr int pullRounds = 8;             // alternating sweeps pulling boxes to their neighbours
 
 size_t at(int index)
 {
@@ -963,6 +964,77 @@ private:
             coordinate[at(v)] = topDown ? block[at(root[at(v)])] : -block[at(root[at(v)])];
     }
 
+    // Brandes-Köpf packs each column tight, so a column with fewer boxes than its neighbour ends up much
+    // shorter and its edges run steeply across the other's. Each box is pulled to the weighted mean height of
+    // its neighbours, column by column, keeping order and spacing (least squares under those constraints,
+    // solved exactly by pooling adjacent violators). Long-edge passes stay where they are, so long edges stay
+    // straight.
+    void pullTowardsNeighbours()
+    {
+        std::vector<double> wanted;
+        std::vector<double> weight;
+        std::vector<double> offset;
+        struct Pool
+        {
+            double sumWeighted;
+            double sumWeight;
+            int count;
+        };
+        std::vector<Pool> pools;
+        for (int round = 0; round < pullRounds; ++round) {
+            for (int step = 0; step < m_layerCount; ++step) {
+                const int layer = round % 2 == 0 ? step : m_layerCount - 1 - step;
+                const auto &vertices = m_layers[at(layer)];
+                const int count = sizeOf(vertices);
+                wanted.assign(at(count), 0);
+                weight.assign(at(count), 0);
+                offset.assign(at(count), 0);
+                for (int k = 0; k < count; ++k) {
+                    const int v = vertices[at(k)];
+                    if (k > 0)
+                        offset[at(k)] = offset[at(k - 1)] + separation(vertices[at(k - 1)], v);
+                    if (isDummy(v)) {
+                        wanted[at(k)] = m_y[at(v)];
+                        weight[at(k)] = 1e6;
+                        continue;
+                    }
+                    double sum = 0;
+                    double total = 0;
+                    for (int s : m_leftSegments.of(v)) {
+                        sum += m_y[at(m_segmentLeft[at(s)])];
+                        total += 1;
+                    }
+                    for (int s : m_rightSegments.of(v)) {
+                        sum += m_y[at(m_segmentRight[at(s)])];
+                        total += 1;
+                    }
+                    wanted[at(k)] = total > 0 ? sum / total : m_y[at(v)];
+                    weight[at(k)] = total > 0 ? total : 0.01;
+                }
+                // Isotonic regression of (wanted - offset): the result plus offset keeps every gap.
+                pools.clear();
+                for (int k = 0; k < count; ++k) {
+                    pools.push_back({(wanted[at(k)] - offset[at(k)]) * weight[at(k)], weight[at(k)], 1});
+                    while (pools.size() > 1) {
+                        const Pool &last = pools.back();
+                        const Pool &before = pools[pools.size() - 2];
+                        if (before.sumWeighted / before.sumWeight <= last.sumWeighted / last.sumWeight)
+                            break;
+                        const Pool merged{before.sumWeighted + last.sumWeighted, before.sumWeight + last.sumWeight, before.count + last.count};
+                        pools.pop_back();
+                        pools.back() = merged;
+                    }
+                }
+                int k = 0;
+                for (const Pool &pool : pools) {
+                    const double level = pool.sumWeighted / pool.sumWeight;
+                    for (int i = 0; i < pool.count; ++i, ++k)
+                        m_y[at(vertices[at(k)])] = level + offset[at(k)];
+                }
+            }
+        }
+    }
+
     void assignCoordinates()
     {
         // Neighbour lists sorted by position, for the medians of the alignment.
@@ -1014,6 +1086,7 @@ private:
                 m_y[at(below)] = std::max(m_y[at(below)], m_y[at(above)] + separation(above, below));
             }
         }
+        pullTowardsNeighbours();
         double top = infinity;
         for (int v = 0; v < m_vertexCount; ++v)
             top = std::min(top, m_y[at(v)] - m_vertexSize[at(v)] / 2);

@@ -17,6 +17,8 @@
 #include <QDir>
 #include <QFile>
 #include <QImage>
+#include <QPainter>
+#include <QSvgGenerator>
 #include <QLineEdit>
 #include <QSignalSpy>
 #include <QTemporaryDir>
@@ -175,6 +177,7 @@ private Q_SLOTS:
     void exportsSvgAndPng();
     void everyControlHasAnAccessibleName();
     void demoWorkspaceRendersReadably();
+    void largeWorkspaceRendersReadably();
 
 private:
     QTemporaryDir m_dir;
@@ -480,6 +483,23 @@ void GraphViewTest::exportsSvgAndPng()
     QVERIFY(!page.exportView(m_dir.filePath(QStringLiteral("view.gif")), &error));
     QVERIFY(error.contains(QStringLiteral(".svg")));
 
+    // A scene drawn with render() (the evidence report does) stays vector: no cached picture of it.
+    DelegationGraphScene standalone;
+    standalone.setGraph(handMadeGraph());
+    const QString renderedPath = m_dir.filePath(QStringLiteral("rendered.svg"));
+    {
+        QSvgGenerator generator;
+        generator.setFileName(renderedPath);
+        generator.setSize(QSize(1600, 800));
+        QPainter painter(&generator);
+        standalone.render(&painter, QRectF(0, 0, 1600, 800), standalone.graphBounds(), Qt::KeepAspectRatio);
+    }
+    QFile rendered(renderedPath);
+    QVERIFY(rendered.open(QIODevice::ReadOnly));
+    const QByteArray renderedText = rendered.readAll();
+    QVERIFY(renderedText.contains("ledger-agent"));
+    QVERIFY(!renderedText.contains("<image"));
+
     const QString wholePath = m_dir.filePath(QStringLiteral("whole.png"));
     QVERIFY2(exportWholeGraph(*page.scene(), wholePath, 1.0, &error), qPrintable(error));
     const QImage whole(wholePath);
@@ -557,6 +577,63 @@ void GraphViewTest::demoWorkspaceRendersReadably()
     QDir().mkpath(QStringLiteral(CHAINSIGHT_ARTEFACT_DIR));
     QVERIFY(page.grab().save(QStringLiteral(CHAINSIGHT_ARTEFACT_DIR "/graph-demo.png")));
 #endif
+}
+
+// A large imported world (CHAINSIGHT_GRAPH_WORKSPACE, e.g. a 3,000-node gen_enterprise.py world): laid out
+// without overlaps, fitted, zoomed in, and with a finding's path; pictures go to the artefacts folder.
+void GraphViewTest::largeWorkspaceRendersReadably()
+{
+    const QString path = qEnvironmentVariable("CHAINSIGHT_GRAPH_WORKSPACE");
+    if (path.isEmpty())
+        QSKIP("set CHAINSIGHT_GRAPH_WORKSPACE to an imported workspace to render it");
+    QString error;
+    auto workspace = Workspace::open(path, Workspace::OpenMode::ReadOnly, &error);
+    QVERIFY2(workspace, qPrintable(error));
+    const auto identities = workspace->identities(&error);
+    const auto findings = storedFindings(*workspace, &error);
+    auto chains = ChainBuilder::build(*workspace, &error);
+    QVERIFY2(identities && findings && chains, qPrintable(error));
+    auto graph = std::make_shared<IdentityGraph>(IdentityGraph::fromChains(*chains, *identities));
+    graph->attachFindings(*findings);
+    const auto data = DelegationGraphData::build(graph, std::make_shared<const ChainSet>(std::move(*chains)), *findings);
+    qInfo("%d nodes, %d edges, %d columns, %lld crossings, laid out in %.0f ms", data->nodeCount(), data->edgeCount(),
+          data->layout().stats.layers, data->layout().stats.crossings, data->layout().stats.milliseconds);
+    // No two boxes of a column overlap, so no two labels do (labels sit inside their boxes).
+    std::vector<std::vector<int>> columns(static_cast<size_t>(data->layout().stats.layers));
+    for (int v = 0; v < data->nodeCount(); ++v)
+        columns[static_cast<size_t>(data->layout().nodeLayer[static_cast<size_t>(v)])].push_back(v);
+    for (auto &column : columns) {
+        std::sort(column.begin(), column.end(), [&](int a, int b) { return data->box(a).top() < data->box(b).top(); });
+        for (size_t i = 1; i < column.size(); ++i)
+            QVERIFY(data->box(column[i - 1]).bottom() < data->box(column[i]).top());
+    }
+    DelegationGraphPage page;
+    page.resize(1600, 1000);
+    page.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&page));
+    page.showGraph(data);
+    page.view()->fitToView();
+    QDir().mkpath(QStringLiteral(CHAINSIGHT_ARTEFACT_DIR));
+    QVERIFY(page.grab().save(QStringLiteral(CHAINSIGHT_ARTEFACT_DIR "/graph-large-fitted.png")));
+    // Close up on the supervisor with the most findings.
+    int busiest = -1;
+    for (int v = 0; v < data->nodeCount(); ++v) {
+        if (data->kind(v) == GraphNodeKind::Supervisor && (busiest < 0 || data->node(v).findingCount > data->node(busiest).findingCount))
+            busiest = v;
+    }
+    QVERIFY(busiest >= 0);
+    page.scene()->setCurrentNode(busiest);
+    page.view()->showNode(busiest, true);
+    QVERIFY(page.grab().save(QStringLiteral(CHAINSIGHT_ARTEFACT_DIR "/graph-large-zoomed.png")));
+    // A finding with a chain, its path marked.
+    for (const Finding &finding : *findings) {
+        if (!finding.chainKey.isEmpty() && finding.rule == QLatin1String("deep-delegation")) {
+            page.showFinding(finding);
+            break;
+        }
+    }
+    QVERIFY(page.scene()->hasHighlight());
+    QVERIFY(page.grab().save(QStringLiteral(CHAINSIGHT_ARTEFACT_DIR "/graph-large-finding.png")));
 }
 
 QTEST_MAIN(GraphViewTest)

@@ -194,7 +194,7 @@ DelegationGraphPage::DelegationGraphPage(QWidget *parent)
     connect(fit, &QToolButton::clicked, this, [this] { m_view->fitToView(true); });
     connect(zoomIn, &QToolButton::clicked, this, [this] { m_view->zoomBy(1.35); });
     connect(zoomOut, &QToolButton::clicked, this, [this] { m_view->zoomBy(1 / 1.35); });
-    connect(clear, &QToolButton::clicked, m_scene, &DelegationGraphScene::clearHighlight);
+    connect(clear, &QToolButton::clicked, this, [this] { m_scene->clearHighlight(); });
     connect(m_legend, &QToolButton::toggled, m_legendPanel, &QWidget::setVisible);
     connect(exportButton, &QToolButton::clicked, this, &DelegationGraphPage::chooseExport);
     connect(m_period, &QComboBox::currentIndexChanged, this, [this] {
@@ -432,7 +432,7 @@ void DelegationGraphPage::showContextMenu(int node, int edge, const QPoint &glob
         menu.addAction(tr("Fit to view"), this, [this] { m_view->fitToView(true); });
     }
     if (m_scene->hasHighlight())
-        menu.addAction(tr("Clear the highlight"), m_scene, &DelegationGraphScene::clearHighlight);
+        menu.addAction(tr("Clear the highlight"), this, [this] { m_scene->clearHighlight(); });
     menu.exec(globalPos);
 }
 

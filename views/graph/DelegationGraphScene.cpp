@@ -4,6 +4,7 @@
 
 #include <QFontMetricsF>
 #include <QGraphicsItem>
+#include <QPainter>
 #include <QStyleOptionGraphicsItem>
 
 #include <algorithm>
@@ -34,8 +35,8 @@ double distanceToSegment(const QPointF &p, const QPointF &a, const QPointF &b)
 class GraphCanvasItem final : public QGraphicsItem
 {
 public:
-    explicit GraphCanvasItem(const DelegationGraphScene &scene)
-        : m_scene(scene)
+    explicit GraphCanvasItem(const DelegationGraphState &state)
+        : m_state(state)
     {
         setFlag(ItemUsesExtendedStyleOption);
     }
@@ -50,13 +51,30 @@ public:
 
     void paint(QPainter *painter, const QStyleOptionGraphicsItem *option, QWidget *) override
     {
-        paintDelegationGraph(painter, m_scene, option->exposedRect);
+        // A fresh device cache is handed the whole item as exposed; only what lands on the device matters.
+        QRectF exposed = option->exposedRect;
+        if (const QPaintDevice *device = painter->device()) {
+            bool invertible = false;
+            const QTransform inverse = painter->worldTransform().inverted(&invertible);
+            if (invertible)
+                exposed &= inverse.mapRect(QRectF(0, 0, device->width(), device->height()));
+        }
+        paintDelegationGraph(painter, m_state, exposed);
     }
 
 private:
-    const DelegationGraphScene &m_scene;
+    const DelegationGraphState &m_state;
     QRectF m_bounds;
 };
+
+DelegationGraphState::DelegationGraphState()
+{
+    m_labelFont.setPixelSize(12);
+    m_labelFont.setWeight(QFont::DemiBold);
+    m_ownerFont.setPixelSize(10);
+}
+
+DelegationGraphState::~DelegationGraphState() = default;
 
 DelegationGraphScene::DelegationGraphScene(QObject *parent)
     : QGraphicsScene(parent)
@@ -65,19 +83,38 @@ DelegationGraphScene::DelegationGraphScene(QObject *parent)
     // Rebuilt wholesale and drawn by one item: an index would only cost time.
     setItemIndexMethod(NoIndex);
     addItem(m_canvas);
-    m_labelFont.setPixelSize(12);
-    m_labelFont.setWeight(QFont::DemiBold);
-    m_ownerFont.setPixelSize(10);
 }
 
 DelegationGraphScene::~DelegationGraphScene() = default;
 
-QRectF DelegationGraphScene::graphBounds() const
+void DelegationGraphScene::setDeviceCacheEnabled(bool enabled)
+{
+    // Repaints without a change (an overlay moved, the window was exposed) and scrolling reuse what was
+    // drawn: Qt keeps the visible part in device pixels and paints only newly exposed strips.
+    m_canvas->setCacheMode(enabled ? QGraphicsItem::DeviceCoordinateCache : QGraphicsItem::NoCache);
+}
+
+void DelegationGraphScene::stateChanged(Change change)
+{
+    if (change == Change::Graph) {
+        const QRectF bounds = graphBounds().adjusted(-sceneMargin, -sceneMargin, sceneMargin, sceneMargin);
+        m_canvas->setBounds(bounds);
+        setSceneRect(bounds);
+        return;
+    }
+    m_canvas->update();
+    if (change == Change::Current)
+        Q_EMIT currentChanged();
+    else if (change == Change::Content)
+        Q_EMIT contentChanged();
+}
+
+QRectF DelegationGraphState::graphBounds() const
 {
     return m_graph ? m_graph->layout().bounds : QRectF();
 }
 
-void DelegationGraphScene::setGraph(std::shared_ptr<const DelegationGraphData> graph)
+void DelegationGraphState::setGraph(std::shared_ptr<const DelegationGraphData> graph)
 {
     // Carry what the reviewer did over to the new graph by node id.
     QStringList collapsedIds;
@@ -104,22 +141,14 @@ void DelegationGraphScene::setGraph(std::shared_ptr<const DelegationGraphData> g
     m_highlight = {};
     m_currentEdge = -1;
     m_currentNode = currentId.isEmpty() || !m_graph ? -1 : m_graph->nodeIndex(currentId);
-    const QRectF bounds = graphBounds().adjusted(-sceneMargin, -sceneMargin, sceneMargin, sceneMargin);
-    m_canvas->setBounds(bounds);
-    setSceneRect(bounds);
+    stateChanged(Change::Graph);
     recomputeVisibility();
     setSearchText(m_searchText);
-    changed();
-    Q_EMIT currentChanged();
+    stateChanged(Change::Content);
+    stateChanged(Change::Current);
 }
 
-void DelegationGraphScene::changed()
-{
-    m_canvas->update();
-    Q_EMIT contentChanged();
-}
-
-void DelegationGraphScene::setCurrentNode(int node)
+void DelegationGraphState::setCurrentNode(int node)
 {
     if (!m_graph || node < 0 || node >= m_graph->nodeCount())
         node = -1;
@@ -127,11 +156,10 @@ void DelegationGraphScene::setCurrentNode(int node)
         return;
     m_currentNode = node;
     m_currentEdge = -1;
-    m_canvas->update();
-    Q_EMIT currentChanged();
+    stateChanged(Change::Current);
 }
 
-void DelegationGraphScene::setCurrentEdge(int edge)
+void DelegationGraphState::setCurrentEdge(int edge)
 {
     if (!m_graph || edge < 0 || edge >= m_graph->edgeCount())
         edge = -1;
@@ -139,44 +167,42 @@ void DelegationGraphScene::setCurrentEdge(int edge)
         return;
     m_currentEdge = edge;
     m_currentNode = -1;
-    m_canvas->update();
-    Q_EMIT currentChanged();
+    stateChanged(Change::Current);
 }
 
-void DelegationGraphScene::clearCurrent()
+void DelegationGraphState::clearCurrent()
 {
     if (m_currentNode < 0 && m_currentEdge < 0)
         return;
     m_currentNode = -1;
     m_currentEdge = -1;
-    m_canvas->update();
-    Q_EMIT currentChanged();
+    stateChanged(Change::Current);
 }
 
-void DelegationGraphScene::setFilter(const GraphFilter &filter)
+void DelegationGraphState::setFilter(const GraphFilter &filter)
 {
     m_filter = filter;
     recomputeVisibility();
     setSearchText(m_searchText);
-    changed();
+    stateChanged(Change::Content);
 }
 
-bool DelegationGraphScene::isCollapsed(int node) const
+bool DelegationGraphState::isCollapsed(int node) const
 {
     return node >= 0 && at(node) < m_collapsed.size() && m_collapsed[at(node)];
 }
 
-bool DelegationGraphScene::canCollapse(int node) const
+bool DelegationGraphState::canCollapse(int node) const
 {
     return m_graph && !m_graph->outEdges(node).empty();
 }
 
-int DelegationGraphScene::hiddenBelow(int node) const
+int DelegationGraphState::hiddenBelow(int node) const
 {
     return node >= 0 && at(node) < m_hiddenBelow.size() ? m_hiddenBelow[at(node)] : 0;
 }
 
-void DelegationGraphScene::setCollapsed(int node, bool collapsed)
+void DelegationGraphState::setCollapsed(int node, bool collapsed)
 {
     if (!m_graph || node < 0 || node >= m_graph->nodeCount() || isCollapsed(node) == collapsed)
         return;
@@ -185,10 +211,10 @@ void DelegationGraphScene::setCollapsed(int node, bool collapsed)
     setSearchText(m_searchText);
     if (m_currentNode >= 0 && !isNodeVisible(m_currentNode))
         setCurrentNode(node);
-    changed();
+    stateChanged(Change::Content);
 }
 
-void DelegationGraphScene::recomputeVisibility()
+void DelegationGraphState::recomputeVisibility()
 {
     const int nodeCount = m_graph ? m_graph->nodeCount() : 0;
     const int edgeCount = m_graph ? m_graph->edgeCount() : 0;
@@ -327,19 +353,19 @@ void DelegationGraphScene::recomputeVisibility()
     }
 }
 
-void DelegationGraphScene::setHighlight(GraphMarks marks)
+void DelegationGraphState::setHighlight(GraphMarks marks)
 {
     m_highlight = std::move(marks);
-    changed();
+    stateChanged(Change::Content);
 }
 
-void DelegationGraphScene::highlightPathToOriginators(int node)
+void DelegationGraphState::highlightPathToOriginators(int node)
 {
     if (m_graph)
         setHighlight(m_graph->pathToOriginators(node));
 }
 
-void DelegationGraphScene::highlightFinding(const Finding &finding)
+void DelegationGraphState::highlightFinding(const Finding &finding)
 {
     if (!m_graph)
         return;
@@ -350,19 +376,19 @@ void DelegationGraphScene::highlightFinding(const Finding &finding)
         setCurrentNode(focus);
 }
 
-void DelegationGraphScene::highlightAction(const QString &chainKey, qint64 eventId)
+void DelegationGraphState::highlightAction(const QString &chainKey, qint64 eventId)
 {
     if (m_graph)
         setHighlight(m_graph->pathOfAction(chainKey, eventId));
 }
 
-void DelegationGraphScene::highlightChain(const QString &chainKey)
+void DelegationGraphState::highlightChain(const QString &chainKey)
 {
     if (m_graph)
         setHighlight(m_graph->chainMarks(chainKey));
 }
 
-int DelegationGraphScene::setSearchText(const QString &text)
+int DelegationGraphState::setSearchText(const QString &text)
 {
     m_searchText = text.trimmed();
     m_matches.clear();
@@ -386,11 +412,11 @@ int DelegationGraphScene::setSearchText(const QString &text)
             return la != lb ? la < lb : layout.nodeBoxes[at(a)].top() < layout.nodeBoxes[at(b)].top();
         });
     }
-    m_canvas->update();
+    stateChanged(Change::Looks);
     return static_cast<int>(m_matches.size());
 }
 
-int DelegationGraphScene::nodeAt(const QPointF &scenePos) const
+int DelegationGraphState::nodeAt(const QPointF &scenePos) const
 {
     if (!m_graph)
         return -1;
@@ -401,7 +427,7 @@ int DelegationGraphScene::nodeAt(const QPointF &scenePos) const
     return -1;
 }
 
-int DelegationGraphScene::edgeAt(const QPointF &scenePos, double tolerance) const
+int DelegationGraphState::edgeAt(const QPointF &scenePos, double tolerance) const
 {
     if (!m_graph)
         return -1;
@@ -429,7 +455,7 @@ int DelegationGraphScene::edgeAt(const QPointF &scenePos, double tolerance) cons
     return best;
 }
 
-int DelegationGraphScene::stepFrom(int node, Step step) const
+int DelegationGraphState::stepFrom(int node, Step step) const
 {
     if (!m_graph || node < 0 || node >= m_graph->nodeCount())
         return -1;
@@ -470,7 +496,7 @@ int DelegationGraphScene::stepFrom(int node, Step step) const
     return best;
 }
 
-const QStaticText &DelegationGraphScene::labelText(int node) const
+const QStaticText &DelegationGraphState::labelText(int node) const
 {
     if (!m_labelReady[at(node)]) {
         const QRectF &box = m_graph->box(node);
@@ -482,9 +508,9 @@ const QStaticText &DelegationGraphScene::labelText(int node) const
         const GraphNodeKind kind = m_graph->kind(node);
         QString owner;
         if (kind == GraphNodeKind::Shadow)
-            owner = tr("shadow: not in the inventory");
+            owner = QObject::tr("shadow: not in the inventory");
         else if (isAgentKind(kind))
-            owner = m_graph->node(node).owner.isEmpty() ? tr("NO OWNER") : tr("owner: %1").arg(m_graph->node(node).owner);
+            owner = m_graph->node(node).owner.isEmpty() ? QObject::tr("NO OWNER") : QObject::tr("owner: %1").arg(m_graph->node(node).owner);
         owner = QFontMetricsF(m_ownerFont).elidedText(owner, Qt::ElideRight, room);
         m_owners[at(node)] = QStaticText(owner);
         m_owners[at(node)].setTextFormat(Qt::PlainText);
@@ -494,7 +520,7 @@ const QStaticText &DelegationGraphScene::labelText(int node) const
     return m_labels[at(node)];
 }
 
-const QStaticText &DelegationGraphScene::ownerText(int node) const
+const QStaticText &DelegationGraphState::ownerText(int node) const
 {
     labelText(node);
     return m_owners[at(node)];

@@ -27,15 +27,16 @@ struct GraphFilter
     bool hasFindingTerms() const { return !rule.isEmpty() || minimumSeverity.has_value(); }
 };
 
-// The delegation graph on one canvas item (no item per node or edge: a large workspace has tens of
-// thousands), with what the reviewer does to it: the current node or edge, collapsed subtrees, filters,
-// a highlighted path and search matches. Node and edge numbers are those of the identity graph.
-class DelegationGraphScene final : public QGraphicsScene
+// The delegation graph with what the reviewer does to it: the current node or edge, collapsed subtrees,
+// filters, a highlighted path and search matches. Node and edge numbers are those of the identity graph.
+// Free of widgets, so that the painter also serves exports made with only a QGuiApplication.
+class DelegationGraphState
 {
-    Q_OBJECT
 public:
-    explicit DelegationGraphScene(QObject *parent = nullptr);
-    ~DelegationGraphScene() override;
+    DelegationGraphState();
+    virtual ~DelegationGraphState();
+    DelegationGraphState(const DelegationGraphState &) = delete;
+    DelegationGraphState &operator=(const DelegationGraphState &) = delete;
 
     // Keeps the current node, collapsed nodes and search by node id across a reload.
     void setGraph(std::shared_ptr<const DelegationGraphData> graph);
@@ -90,16 +91,19 @@ public:
     QFont labelFont() const { return m_labelFont; }
     QFont ownerFont() const { return m_ownerFont; }
 
-Q_SIGNALS:
-    void currentChanged();
-    void contentChanged(); // the graph, what is visible, or what is marked: repaint and refresh the overview
+protected:
+    enum class Change {
+        Graph,   // a new graph: new bounds
+        Current, // the current node or edge moved
+        Content, // what is visible or marked
+        Looks,   // only how it is drawn (search matches)
+    };
+    virtual void stateChanged(Change) {}
 
 private:
     void recomputeVisibility();
-    void changed();
 
     std::shared_ptr<const DelegationGraphData> m_graph;
-    GraphCanvasItem *m_canvas;
     int m_currentNode = -1;
     int m_currentEdge = -1;
     GraphFilter m_filter;
@@ -118,6 +122,29 @@ private:
     mutable std::vector<QStaticText> m_labels;
     mutable std::vector<QStaticText> m_owners;
     mutable std::vector<char> m_labelReady;
+};
+
+// The graph on one canvas item (no item per node or edge: a large workspace has tens of thousands).
+class DelegationGraphScene final : public QGraphicsScene, public DelegationGraphState
+{
+    Q_OBJECT
+public:
+    explicit DelegationGraphScene(QObject *parent = nullptr);
+    ~DelegationGraphScene() override;
+
+    // On screen, repaints and scrolling reuse what was drawn (device pixels); off by default so that
+    // render() into SVG or PDF stays vector.
+    void setDeviceCacheEnabled(bool enabled);
+
+Q_SIGNALS:
+    void currentChanged();
+    void contentChanged(); // the graph, what is visible, or what is marked: repaint and refresh the overview
+
+protected:
+    void stateChanged(Change change) override;
+
+private:
+    GraphCanvasItem *m_canvas;
 };
 
 } // namespace chainsight

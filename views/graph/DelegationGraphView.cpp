@@ -152,6 +152,7 @@ DelegationGraphView::DelegationGraphView(DelegationGraphScene *scene, QWidget *p
     , m_minimap(new GraphMinimap(this))
     , m_zoomAnimation(new QVariantAnimation(this))
 {
+    m_scene->setDeviceCacheEnabled(true);
     setAccessibleName(tr("Delegation graph"));
     setAccessibleDescription(tr("Arrow keys move between nodes, plus and minus zoom, 0 fits the graph, Space collapses or "
                                 "expands, P highlights the path to the originating human."));

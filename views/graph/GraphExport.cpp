@@ -55,7 +55,13 @@ bool exportGraphView(DelegationGraphView *view, const QString &path, bool withLe
                      std::max(viewSize.height(), static_cast<int>(std::ceil(legend.height()))));
     const auto paint = [&](QPainter &painter) {
         painter.fillRect(QRect(QPoint(0, 0), size), Qt::white);
-        view->render(&painter, QRectF(QPointF(legend.width(), 0), viewSize), view->viewport()->rect());
+        // Painted afresh rather than through the view: the view's device cache would land in an SVG as a picture.
+        painter.save();
+        painter.translate(legend.width(), 0);
+        painter.setClipRect(QRect(QPoint(0, 0), viewSize));
+        painter.setTransform(view->viewportTransform(), true);
+        paintDelegationGraph(&painter, *view->graphScene(), view->mapToScene(view->viewport()->rect()).boundingRect());
+        painter.restore();
         if (withLegend)
             paintGraphLegend(&painter, QPointF(legendGap / 2, legendGap / 2), protocols);
     };
@@ -87,15 +93,15 @@ bool exportGraphView(DelegationGraphView *view, const QString &path, bool withLe
     return true;
 }
 
-bool exportWholeGraph(const DelegationGraphScene &scene, const QString &path, double scale, QString *error)
+bool exportWholeGraph(const DelegationGraphState &state, const QString &path, double scale, QString *error)
 {
     GraphImageFormat format;
     if (!graphImageFormatFor(path, &format)) {
         *error = QObject::tr("%1: the graph is written as .svg, .png or .json").arg(path);
         return false;
     }
-    const QRectF bounds = scene.graphBounds().adjusted(-20, -20, 20, 20);
-    const QStringList protocols = scene.graph() ? scene.graph()->protocols() : QStringList();
+    const QRectF bounds = state.graphBounds().adjusted(-20, -20, 20, 20);
+    const QStringList protocols = state.graph() ? state.graph()->protocols() : QStringList();
     const QSizeF legend = graphLegendSize(protocols);
     // The legend keeps its size; the graph is scaled beside it.
     const auto canvasSize = [&](double s) {
@@ -110,8 +116,13 @@ bool exportWholeGraph(const DelegationGraphScene &scene, const QString &path, do
     const QRectF target(legend.width() + legendGap, 0, bounds.width() * scale, bounds.height() * scale);
     const auto paint = [&](QPainter &painter) {
         painter.fillRect(QRectF(QPointF(0, 0), size), Qt::white);
-        // render() needs a mutable scene; drawing does not change it.
-        const_cast<DelegationGraphScene &>(scene).render(&painter, target, bounds, Qt::KeepAspectRatio);
+        painter.save();
+        painter.translate(target.topLeft());
+        painter.scale(scale, scale);
+        painter.translate(-bounds.topLeft());
+        painter.setClipRect(bounds);
+        paintDelegationGraph(&painter, state, bounds);
+        painter.restore();
         paintGraphLegend(&painter, QPointF(legendGap / 2, legendGap), protocols);
     };
     if (format == GraphImageFormat::Svg) {

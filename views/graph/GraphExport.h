@@ -4,7 +4,7 @@
 
 namespace chainsight {
 
-class DelegationGraphScene;
+class DelegationGraphState;
 class DelegationGraphView;
 
 enum class GraphImageFormat { Svg, Png };
@@ -16,7 +16,7 @@ bool graphImageFormatFor(const QString &path, GraphImageFormat *format);
 bool exportGraphView(DelegationGraphView *view, const QString &path, bool withLegend, QString *error);
 
 // The whole graph at `scale` (scene units to pixels), the legend left of it; PNG is scaled down to stay
-// within 16384 pixels a side. Needs a QGuiApplication.
-bool exportWholeGraph(const DelegationGraphScene &scene, const QString &path, double scale, QString *error);
+// within 16384 pixels a side. Needs a QGuiApplication (no widgets).
+bool exportWholeGraph(const DelegationGraphState &state, const QString &path, double scale, QString *error);
 
 } // namespace chainsight

@@ -23,6 +23,14 @@ size_t at(int index)
 constexpr double fullDetailScale = 0.5;   // labels are at least 6 px tall from here
 constexpr double structureScale = 0.12;   // boxes are at least 5 px tall from here
 constexpr int dimmedAlpha = 45;
+constexpr int denseEdgeCount = 400; // visible edges beyond which close-ups draw plain lines
+
+QColor faded(const QColor &colour, double towardsWhite)
+{
+    return QColor::fromRgbF(static_cast<float>(colour.redF() + (1 - colour.redF()) * towardsWhite),
+                            static_cast<float>(colour.greenF() + (1 - colour.greenF()) * towardsWhite),
+                            static_cast<float>(colour.blueF() + (1 - colour.blueF()) * towardsWhite));
+}
 
 int retentionBand(double retention)
 {
@@ -71,119 +79,46 @@ void drawBadge(QPainter *painter, const QPointF &centre, int count, const QFont 
     painter->drawText(QRectF(centre.x() - 14, centre.y() - radius, 28, 2 * radius), Qt::AlignCenter, text);
 }
 
-void paintFull(QPainter *painter, const DelegationGraphScene &scene, const QRectF &exposed)
+// Liang-Barsky: cuts the line to the rectangle; false when nothing of it is inside.
+bool clipLine(QLineF &line, const QRectF &clip)
 {
-    const DelegationGraphData &graph = *scene.graph();
-    const bool dim = scene.hasHighlight();
-    const GraphMarks &marks = scene.highlight();
-    painter->setRenderHint(QPainter::Antialiasing, true);
-    painter->setRenderHint(QPainter::TextAntialiasing, true);
-    QFont badgeFont = scene.ownerFont();
-    badgeFont.setBold(true);
-
-    // Marked edges go last so that the path reads on top of the rest.
-    for (int pass = 0; pass < 2; ++pass) {
-        for (int e = 0; e < graph.edgeCount(); ++e) {
-            if (!scene.isEdgeVisible(e) || !graph.edgeBounds(e).intersects(exposed))
-                continue;
-            const bool marked = dim && marks.edges[at(e)];
-            const bool current = scene.currentEdge() == e;
-            if ((marked || current) != (pass == 1))
-                continue;
-            const IdentityGraphEdge &edge = graph.edge(e);
-            const auto route = graph.layout().route(e);
-            const QPainterPath path = graphEdgePath(route);
-            const double width = graphstyle::edgeWidth(edge.count);
-            QColor colour = graphColour(graphstyle::retentionColour(edge.retention));
-            if (dim && !marked && !current)
-                colour.setAlpha(dimmedAlpha);
-            painter->setBrush(Qt::NoBrush);
-            if (marked || current) {
-                painter->setPen(QPen(graphColour(graphstyle::highlight, current ? 255 : 110), width + (current ? 7 : 5), Qt::SolidLine, Qt::RoundCap));
-                painter->drawPath(path);
-            }
-            painter->setPen(edgePen(edge, colour, width));
-            painter->drawPath(path);
-            drawArrowhead(painter, route, colour, width, edge.kind == IdentityGraphEdgeKind::Calls);
-            if (edge.findingCount > 0 && route.size() >= 2) {
-                const QPointF middle = (route[route.size() / 2 - (route.size() % 2 == 0 ? 1 : 0)] + route[route.size() / 2]) / 2;
-                drawBadge(painter, middle, edge.findingCount, badgeFont);
-            }
-        }
-    }
-
-    for (int v = 0; v < graph.nodeCount(); ++v) {
-        const QRectF &box = graph.box(v);
-        if (!scene.isNodeVisible(v) || !box.adjusted(-14, -14, 14, 14).intersects(exposed))
+    const double dx = line.dx();
+    const double dy = line.dy();
+    double t0 = 0;
+    double t1 = 1;
+    const std::array<std::pair<double, double>, 4> bounds{{{-dx, line.x1() - clip.left()},
+                                                          {dx, clip.right() - line.x1()},
+                                                          {-dy, line.y1() - clip.top()},
+                                                          {dy, clip.bottom() - line.y1()}}};
+    for (const auto &[p, q] : bounds) {
+        if (p == 0) {
+            if (q < 0)
+                return false;
             continue;
-        const GraphNodeKind kind = graph.kind(v);
-        const IdentityGraphNode &node = graph.node(v);
-        const bool marked = dim && marks.nodes[at(v)];
-        const bool faded = dim && !marked && scene.currentNode() != v;
-        const bool noOwner = isAgentKind(kind) && kind != GraphNodeKind::Shadow && node.owner.isEmpty();
-        painter->setOpacity(faded ? 0.3 : 1.0);
-        const QPainterPath shape = graphNodeShape(kind, box);
-        if (scene.isSearchMatch(v)) {
-            painter->setPen(QPen(QColor(0xff, 0x98, 0x00), 7));
-            painter->setBrush(Qt::NoBrush);
-            painter->drawPath(shape);
         }
-        if (scene.currentNode() == v || marked) {
-            painter->setPen(QPen(graphColour(graphstyle::highlight, scene.currentNode() == v ? 255 : 140), scene.currentNode() == v ? 8 : 5));
-            painter->setBrush(Qt::NoBrush);
-            painter->drawPath(shape);
-        }
-        QPen outline(graphColour(noOwner ? graphstyle::noOwner : graphstyle::stroke(kind)), noOwner ? 2.5 : kind == GraphNodeKind::Supervisor ? 2.2 : 1.4);
-        if (kind == GraphNodeKind::Shadow || kind == GraphNodeKind::UnknownOriginator)
-            outline.setStyle(Qt::DashLine);
-        painter->setPen(outline);
-        painter->setBrush(graphColour(graphstyle::fill(kind)));
-        painter->drawPath(shape);
-
-        const bool twoLines = isAgentKind(kind);
-        const QColor textColour = kind == GraphNodeKind::Shadow ? QColor(Qt::white) : graphColour(graphstyle::text);
-        const QStaticText &label = scene.labelText(v);
-        painter->setPen(textColour);
-        painter->setFont(scene.labelFont());
-        const double labelTop = twoLines ? box.top() + 6 : box.center().y() - label.size().height() / 2;
-        painter->drawStaticText(QPointF(box.center().x() - label.size().width() / 2, labelTop), label);
-        if (twoLines) {
-            const QStaticText &owner = scene.ownerText(v);
-            painter->setPen(noOwner ? graphColour(graphstyle::noOwner) : kind == GraphNodeKind::Shadow ? QColor(0xee, 0xee, 0xee) : QColor(0x5f, 0x63, 0x68));
-            QFont ownerFont = scene.ownerFont();
-            ownerFont.setBold(noOwner);
-            painter->setFont(ownerFont);
-            painter->drawStaticText(QPointF(box.center().x() - owner.size().width() / 2, box.bottom() - 6 - owner.size().height()), owner);
-        }
-        if (scene.isCollapsed(v)) {
-            const QString more = QStringLiteral("+%1").arg(scene.hiddenBelow(v));
-            const QRectF pill(box.right() - 2, box.center().y() - 9, 10 + 7.0 * more.size(), 18);
-            painter->setPen(QPen(graphColour(graphstyle::stroke(kind)), 1.2));
-            painter->setBrush(Qt::white);
-            painter->drawRoundedRect(pill, 9, 9);
-            painter->setPen(graphColour(graphstyle::text));
-            painter->setFont(badgeFont);
-            painter->drawText(pill, Qt::AlignCenter, more);
-        }
-        if (node.findingCount > 0)
-            drawBadge(painter, QPointF(box.right() - 4, box.top() + 2), node.findingCount, badgeFont);
+        const double r = q / p;
+        if (p < 0)
+            t0 = std::max(t0, r);
+        else
+            t1 = std::min(t1, r);
+        if (t0 > t1)
+            return false;
     }
-    painter->setOpacity(1.0);
+    const QPointF start = line.p1();
+    line = QLineF(start + QPointF(dx, dy) * t0, start + QPointF(dx, dy) * t1);
+    return true;
 }
 
-// Boxes and straight lines in device pixels, batched by colour; no text.
-void paintStructure(QPainter *painter, const DelegationGraphScene &scene, const QRectF &exposed)
+// Edges as straight lines in device pixels (the painter's transform already reset), batched by colour and
+// width; the marked ones (path, current edge) on top in the highlight colour when `marked` says so.
+void drawEdgeLines(QPainter *painter, const DelegationGraphState &state, const std::vector<int> &edges, const QTransform &toDevice,
+                   double scale, bool marked, const QRectF &exposed, bool faint = false)
 {
-    const DelegationGraphData &graph = *scene.graph();
-    const QTransform toDevice = painter->worldTransform();
-    const double scale = std::min(std::abs(toDevice.m11()), std::abs(toDevice.m22()));
-    const bool dim = scene.hasHighlight();
-    const GraphMarks &marks = scene.highlight();
-    painter->save();
-    painter->resetTransform();
-    painter->setRenderHint(QPainter::Antialiasing, false);
-
-    // Lines by retention band, width and whether they are dimmed.
+    const DelegationGraphData &graph = *state.graph();
+    const bool dim = state.hasHighlight();
+    const GraphMarks &marks = state.highlight();
+    // Lines are cut to what is on screen: a wide pen strokes the whole length it is given.
+    const QRectF deviceClip = toDevice.mapRect(exposed).adjusted(-8, -8, 8, 8);
     struct Bucket
     {
         QColor colour;
@@ -200,33 +135,287 @@ void paintStructure(QPainter *painter, const DelegationGraphScene &scene, const 
         return buckets.back().lines;
     };
     std::vector<int> markedEdges;
-    for (int e = 0; e < graph.edgeCount(); ++e) {
-        if (!scene.isEdgeVisible(e) || !graph.edgeBounds(e).intersects(exposed))
-            continue;
-        if ((dim && marks.edges[at(e)]) || scene.currentEdge() == e) {
+    for (int e : edges) {
+        if ((dim && marks.edges[at(e)]) || state.currentEdge() == e) {
             markedEdges.push_back(e);
             continue;
         }
         const IdentityGraphEdge &edge = graph.edge(e);
-        QColor colour = graphColour(graphstyle::retentionColour(edge.retention), dim ? dimmedAlpha : 255);
-        const int width = std::max(1, static_cast<int>(std::lround(graphstyle::edgeWidth(edge.count) * scale)));
+        const QColor colour = faint ? faded(graphColour(graphstyle::retentionColour(edge.retention)), dim ? 0.9 : 0.7)
+                                    : graphColour(graphstyle::retentionColour(edge.retention), dim ? dimmedAlpha : 255);
+        const int width = faint ? 1 : std::max(1, static_cast<int>(std::lround(graphstyle::edgeWidth(edge.count) * scale)));
         auto &lines = bucketFor(colour, width);
         const auto route = graph.layout().route(e);
-        for (size_t i = 1; i < route.size(); ++i)
-            lines.emplace_back(toDevice.map(route[i - 1]), toDevice.map(route[i]));
+        for (size_t i = 1; i < route.size(); ++i) {
+            if (!QRectF(route[i - 1], route[i]).normalized().adjusted(-1, -1, 1, 1).intersects(exposed))
+                continue;
+            QLineF line(toDevice.map(route[i - 1]), toDevice.map(route[i]));
+            if (clipLine(line, deviceClip))
+                lines.push_back(line);
+        }
     }
     for (const Bucket &bucket : buckets) {
-        painter->setPen(QPen(bucket.colour, bucket.width));
+        QPen pen(bucket.colour, bucket.width);
+        pen.setCosmetic(true); // device pixels already: the fast line path
+        painter->setPen(pen);
         painter->drawLines(bucket.lines.data(), static_cast<int>(bucket.lines.size()));
     }
+    if (!marked)
+        return;
     for (int e : markedEdges) {
         const auto route = graph.layout().route(e);
-        QPolygonF line;
-        for (const QPointF &point : route)
-            line << toDevice.map(point);
-        painter->setPen(QPen(graphColour(graphstyle::highlight), scene.currentEdge() == e ? 4 : 3));
-        painter->drawPolyline(line);
+        std::vector<QLineF> lines;
+        for (size_t i = 1; i < route.size(); ++i) {
+            QLineF line(toDevice.map(route[i - 1]), toDevice.map(route[i]));
+            if (clipLine(line, deviceClip))
+                lines.push_back(line);
+        }
+        QPen pen(graphColour(graphstyle::highlight), state.currentEdge() == e ? 4 : 3);
+        pen.setCosmetic(true);
+        painter->setPen(pen);
+        painter->drawLines(lines.data(), static_cast<int>(lines.size()));
     }
+}
+
+// The part of a route inside `clip`, as drawn: a long edge from the far end of a tall column is mostly
+// off screen, and stroking (and dashing) all of it would cost more than everything visible.
+QPainterPath clippedEdgePath(std::span<const QPointF> route, const QRectF &clip)
+{
+    QPainterPath path;
+    bool open = false;
+    const auto cubicAt = [](double a, double b, double c, double d, double t) {
+        const double u = 1 - t;
+        return u * u * u * a + 3 * u * u * t * b + 3 * u * t * t * c + t * t * t * d;
+    };
+    // The S-curves are monotonic in x and in y: find where one coordinate reaches a value by bisection.
+    const auto solve = [&cubicAt](double a, double b, double c, double d, double value) {
+        const bool rising = d >= a;
+        double low = 0, high = 1;
+        for (int i = 0; i < 40; ++i) {
+            const double middle = (low + high) / 2;
+            if ((cubicAt(a, b, c, d, middle) < value) == rising)
+                low = middle;
+            else
+                high = middle;
+        }
+        return (low + high) / 2;
+    };
+    for (size_t i = 1; i < route.size(); ++i) {
+        const QPointF from = route[i - 1];
+        const QPointF to = route[i];
+        const QRectF box = QRectF(from, to).normalized().adjusted(-1, -1, 1, 1);
+        if (!box.intersects(clip)) {
+            open = false;
+            continue;
+        }
+        if (std::abs(from.y() - to.y()) < 0.5) {
+            const double left = std::max(std::min(from.x(), to.x()), clip.left());
+            const double right = std::min(std::max(from.x(), to.x()), clip.right());
+            const bool forward = to.x() >= from.x();
+            const QPointF start(forward ? left : right, from.y());
+            const QPointF end(forward ? right : left, to.y());
+            if (!open || path.currentPosition() != start)
+                path.moveTo(start);
+            path.lineTo(end);
+            open = end == to;
+            continue;
+        }
+        const double middle = (from.x() + to.x()) / 2;
+        const std::array<double, 4> xs{from.x(), middle, middle, to.x()};
+        const std::array<double, 4> ys{from.y(), from.y(), to.y(), to.y()};
+        double t0 = 0, t1 = 1;
+        if (box.height() > 3 * clip.height() || box.width() > 3 * clip.width()) {
+            // Keep the stretch of the curve inside the clip (with the bounds crossed in either direction).
+            const auto limit = [&](const std::array<double, 4> &v, double low, double high) {
+                const double a = v[0] <= v[3] ? solve(v[0], v[1], v[2], v[3], low) : solve(v[0], v[1], v[2], v[3], high);
+                const double b = v[0] <= v[3] ? solve(v[0], v[1], v[2], v[3], high) : solve(v[0], v[1], v[2], v[3], low);
+                t0 = std::max(t0, std::min(a, b));
+                t1 = std::min(t1, std::max(a, b));
+            };
+            limit(xs, clip.left(), clip.right());
+            limit(ys, clip.top(), clip.bottom());
+            if (t0 >= t1) {
+                open = false;
+                continue;
+            }
+        }
+        if (t0 <= 0 && t1 >= 1) {
+            if (!open || path.currentPosition() != from)
+                path.moveTo(from);
+            path.cubicTo(QPointF(middle, from.y()), QPointF(middle, to.y()), to);
+            open = true;
+            continue;
+        }
+        // The stretch [t0, t1] of the cubic as a cubic of its own (de Casteljau, both ends).
+        const auto split = [](std::array<QPointF, 4> p, double t, bool keepEnd) {
+            const QPointF ab = p[0] + (p[1] - p[0]) * t, bc = p[1] + (p[2] - p[1]) * t, cd = p[2] + (p[3] - p[2]) * t;
+            const QPointF abc = ab + (bc - ab) * t, bcd = bc + (cd - bc) * t;
+            const QPointF point = abc + (bcd - abc) * t;
+            return keepEnd ? std::array<QPointF, 4>{point, bcd, cd, p[3]} : std::array<QPointF, 4>{p[0], ab, abc, point};
+        };
+        std::array<QPointF, 4> curve{from, QPointF(middle, from.y()), QPointF(middle, to.y()), to};
+        curve = split(curve, t1, false);
+        curve = split(curve, t1 > 0 ? t0 / t1 : 0, true);
+        path.moveTo(curve[0]);
+        path.cubicTo(curve[1], curve[2], curve[3]);
+        open = t1 >= 1;
+    }
+    return path;
+}
+
+void paintFull(QPainter *painter, const DelegationGraphState &state, const QRectF &exposed)
+{
+    const DelegationGraphData &graph = *state.graph();
+    const bool dim = state.hasHighlight();
+    const GraphMarks &marks = state.highlight();
+    painter->setRenderHint(QPainter::Antialiasing, true);
+    painter->setRenderHint(QPainter::TextAntialiasing, true);
+    QFont badgeFont = state.ownerFont();
+    badgeFont.setBold(true);
+
+    std::vector<int> edges;
+    for (int e = 0; e < graph.edgeCount(); ++e) {
+        if (state.isEdgeVisible(e) && graph.edgeBounds(e).intersects(exposed))
+            edges.push_back(e);
+    }
+    // Where thousands of edges run through the view, the ones that merely pass through are faint plain
+    // lines; those of the boxes in view stay in full (plain too when even they are too many to tell apart).
+    if (static_cast<int>(edges.size()) > denseEdgeCount) {
+        std::vector<int> passing;
+        std::vector<int> attached;
+        std::vector<int> full;
+        for (int e : edges) {
+            const IdentityGraphEdge &edge = graph.edge(e);
+            if ((dim && marks.edges[at(e)]) || state.currentEdge() == e)
+                full.push_back(e);
+            else if (graph.box(edge.source).intersects(exposed) || graph.box(edge.target).intersects(exposed))
+                attached.push_back(e);
+            else
+                passing.push_back(e);
+        }
+        const QTransform toDevice = painter->worldTransform();
+        const double scale = std::min(std::abs(toDevice.m11()), std::abs(toDevice.m22()));
+        painter->save();
+        painter->resetTransform();
+        painter->setRenderHint(QPainter::Antialiasing, false);
+        drawEdgeLines(painter, state, passing, toDevice, scale, false, exposed, true);
+        if (static_cast<int>(attached.size()) > denseEdgeCount)
+            drawEdgeLines(painter, state, attached, toDevice, scale, false, exposed);
+        else
+            full.insert(full.end(), attached.begin(), attached.end());
+        painter->restore();
+        edges.swap(full);
+    }
+    // Marked edges go last so that the path reads on top of the rest.
+    for (int pass = 0; pass < 2; ++pass) {
+        for (int e : edges) {
+            const bool marked = dim && marks.edges[at(e)];
+            const bool current = state.currentEdge() == e;
+            if ((marked || current) != (pass == 1))
+                continue;
+            const IdentityGraphEdge &edge = graph.edge(e);
+            const auto route = graph.layout().route(e);
+            const double width = graphstyle::edgeWidth(edge.count);
+            const QPainterPath path = clippedEdgePath(route, exposed.adjusted(-width - 10, -width - 10, width + 10, width + 10));
+            if (path.isEmpty())
+                continue;
+            QColor colour = graphColour(graphstyle::retentionColour(edge.retention));
+            if (dim && !marked && !current)
+                colour.setAlpha(dimmedAlpha);
+            painter->setBrush(Qt::NoBrush);
+            if (marked || current) {
+                painter->setPen(QPen(graphColour(graphstyle::highlight, current ? 255 : 110), width + (current ? 7 : 5), Qt::SolidLine, Qt::RoundCap));
+                painter->drawPath(path);
+            }
+            painter->setPen(edgePen(edge, colour, width));
+            painter->drawPath(path);
+            if (exposed.adjusted(-20, -20, 20, 20).contains(route.back()))
+                drawArrowhead(painter, route, colour, width, edge.kind == IdentityGraphEdgeKind::Calls);
+            if (edge.findingCount > 0 && route.size() >= 2) {
+                const QPointF middle = (route[route.size() / 2 - (route.size() % 2 == 0 ? 1 : 0)] + route[route.size() / 2]) / 2;
+                if (exposed.adjusted(-20, -20, 20, 20).contains(middle))
+                    drawBadge(painter, middle, edge.findingCount, badgeFont);
+            }
+        }
+    }
+
+    for (int v = 0; v < graph.nodeCount(); ++v) {
+        const QRectF &box = graph.box(v);
+        if (!state.isNodeVisible(v) || !box.adjusted(-14, -14, 14, 14).intersects(exposed))
+            continue;
+        const GraphNodeKind kind = graph.kind(v);
+        const IdentityGraphNode &node = graph.node(v);
+        const bool marked = dim && marks.nodes[at(v)];
+        const bool faded = dim && !marked && state.currentNode() != v;
+        const bool noOwner = isAgentKind(kind) && kind != GraphNodeKind::Shadow && node.owner.isEmpty();
+        painter->setOpacity(faded ? 0.3 : 1.0);
+        const QPainterPath shape = graphNodeShape(kind, box);
+        if (state.isSearchMatch(v)) {
+            painter->setPen(QPen(QColor(0xff, 0x98, 0x00), 7));
+            painter->setBrush(Qt::NoBrush);
+            painter->drawPath(shape);
+        }
+        if (state.currentNode() == v || marked) {
+            painter->setPen(QPen(graphColour(graphstyle::highlight, state.currentNode() == v ? 255 : 140), state.currentNode() == v ? 8 : 5));
+            painter->setBrush(Qt::NoBrush);
+            painter->drawPath(shape);
+        }
+        QPen outline(graphColour(noOwner ? graphstyle::noOwner : graphstyle::stroke(kind)), noOwner ? 2.5 : kind == GraphNodeKind::Supervisor ? 2.2 : 1.4);
+        if (kind == GraphNodeKind::Shadow || kind == GraphNodeKind::UnknownOriginator)
+            outline.setStyle(Qt::DashLine);
+        painter->setPen(outline);
+        painter->setBrush(graphColour(graphstyle::fill(kind)));
+        painter->drawPath(shape);
+
+        const bool twoLines = isAgentKind(kind);
+        const QColor textColour = kind == GraphNodeKind::Shadow ? QColor(Qt::white) : graphColour(graphstyle::text);
+        const QStaticText &label = state.labelText(v);
+        painter->setPen(textColour);
+        painter->setFont(state.labelFont());
+        const double labelTop = twoLines ? box.top() + 6 : box.center().y() - label.size().height() / 2;
+        painter->drawStaticText(QPointF(box.center().x() - label.size().width() / 2, labelTop), label);
+        if (twoLines) {
+            const QStaticText &owner = state.ownerText(v);
+            painter->setPen(noOwner ? graphColour(graphstyle::noOwner) : kind == GraphNodeKind::Shadow ? QColor(0xee, 0xee, 0xee) : QColor(0x5f, 0x63, 0x68));
+            QFont ownerFont = state.ownerFont();
+            ownerFont.setBold(noOwner);
+            painter->setFont(ownerFont);
+            painter->drawStaticText(QPointF(box.center().x() - owner.size().width() / 2, box.bottom() - 6 - owner.size().height()), owner);
+        }
+        if (state.isCollapsed(v)) {
+            const QString more = QStringLiteral("+%1").arg(state.hiddenBelow(v));
+            const QRectF pill(box.right() - 2, box.center().y() - 9, 10 + 7.0 * more.size(), 18);
+            painter->setPen(QPen(graphColour(graphstyle::stroke(kind)), 1.2));
+            painter->setBrush(Qt::white);
+            painter->drawRoundedRect(pill, 9, 9);
+            painter->setPen(graphColour(graphstyle::text));
+            painter->setFont(badgeFont);
+            painter->drawText(pill, Qt::AlignCenter, more);
+        }
+        if (node.findingCount > 0)
+            drawBadge(painter, QPointF(box.right() - 4, box.top() + 2), node.findingCount, badgeFont);
+    }
+    painter->setOpacity(1.0);
+}
+
+// Boxes and straight lines in device pixels, batched by colour; no text.
+void paintStructure(QPainter *painter, const DelegationGraphState &state, const QRectF &exposed)
+{
+    const DelegationGraphData &graph = *state.graph();
+    const QTransform toDevice = painter->worldTransform();
+    const double scale = std::min(std::abs(toDevice.m11()), std::abs(toDevice.m22()));
+    const bool dim = state.hasHighlight();
+    const GraphMarks &marks = state.highlight();
+    painter->save();
+    painter->resetTransform();
+    painter->setRenderHint(QPainter::Antialiasing, false);
+
+    std::vector<int> edges;
+    for (int e = 0; e < graph.edgeCount(); ++e) {
+        if (state.isEdgeVisible(e) && graph.edgeBounds(e).intersects(exposed))
+            edges.push_back(e);
+    }
+    drawEdgeLines(painter, state, edges, toDevice, scale, true, exposed);
 
     std::array<std::vector<QRectF>, 8> boxes;
     std::vector<QRectF> badges;
@@ -234,7 +423,7 @@ void paintStructure(QPainter *painter, const DelegationGraphScene &scene, const 
     std::vector<QRectF> outlined;
     std::vector<QRectF> matches;
     for (int v = 0; v < graph.nodeCount(); ++v) {
-        if (!scene.isNodeVisible(v) || !graph.box(v).intersects(exposed))
+        if (!state.isNodeVisible(v) || !graph.box(v).intersects(exposed))
             continue;
         const QRectF box = toDevice.mapRect(graph.box(v));
         const GraphNodeKind kind = graph.kind(v);
@@ -243,9 +432,9 @@ void paintStructure(QPainter *painter, const DelegationGraphScene &scene, const 
             badges.emplace_back(box.right() - 4, box.top() - 1, 5, 5);
         if (isAgentKind(kind) && kind != GraphNodeKind::Shadow && graph.node(v).owner.isEmpty())
             unowned.push_back(box);
-        if ((dim && marks.nodes[at(v)]) || scene.currentNode() == v)
+        if ((dim && marks.nodes[at(v)]) || state.currentNode() == v)
             outlined.push_back(box.adjusted(-2, -2, 2, 2));
-        if (scene.isSearchMatch(v))
+        if (state.isSearchMatch(v))
             matches.push_back(box.adjusted(-3, -3, 3, 3));
     }
     for (size_t k = 0; k < boxes.size(); ++k) {
@@ -268,12 +457,12 @@ void paintStructure(QPainter *painter, const DelegationGraphScene &scene, const 
 }
 
 // From far away: every segment once per pixel path, every node a mark in its kind's colour.
-void paintOverview(QPainter *painter, const DelegationGraphScene &scene, const QRectF &exposed)
+void paintOverview(QPainter *painter, const DelegationGraphState &state, const QRectF &exposed)
 {
-    const DelegationGraphData &graph = *scene.graph();
+    const DelegationGraphData &graph = *state.graph();
     const QTransform toDevice = painter->worldTransform();
-    const bool dim = scene.hasHighlight();
-    const GraphMarks &marks = scene.highlight();
+    const bool dim = state.hasHighlight();
+    const GraphMarks &marks = state.highlight();
     painter->save();
     painter->resetTransform();
     painter->setRenderHint(QPainter::Antialiasing, false);
@@ -285,9 +474,9 @@ void paintOverview(QPainter *painter, const DelegationGraphScene &scene, const Q
     };
     std::array<std::vector<quint64>, 4> bands; // three retention bands and the marked path
     for (int e = 0; e < graph.edgeCount(); ++e) {
-        if (!scene.isEdgeVisible(e) || !graph.edgeBounds(e).intersects(exposed))
+        if (!state.isEdgeVisible(e) || !graph.edgeBounds(e).intersects(exposed))
             continue;
-        const bool marked = (dim && marks.edges[at(e)]) || scene.currentEdge() == e;
+        const bool marked = (dim && marks.edges[at(e)]) || state.currentEdge() == e;
         auto &band = bands[marked ? 3 : static_cast<size_t>(retentionBand(graph.edge(e).retention))];
         const auto route = graph.layout().route(e);
         if (route.empty())
@@ -311,27 +500,31 @@ void paintOverview(QPainter *painter, const DelegationGraphScene &scene, const Q
             const auto part = [k](int shift) { return static_cast<int>(static_cast<qint16>(static_cast<quint16>((k >> shift) & 0xffff))); };
             lines.emplace_back(part(48), part(32), part(16), part(0));
         }
+        // Opaque, lightened colours: blending tens of thousands of lines costs more than drawing them.
         const QColor colour = b == 3 ? graphColour(graphstyle::highlight)
-                                     : graphColour(graphstyle::retentionColour(bandRetention[b]), dim ? dimmedAlpha : 150);
-        painter->setPen(QPen(colour, b == 3 ? 2 : 1));
+                                     : faded(graphColour(graphstyle::retentionColour(bandRetention[b])), dim ? 0.85 : 0.45);
+        QPen pen(colour, b == 3 ? 2 : 1);
+        pen.setCosmetic(true);
+        painter->setPen(pen);
         painter->drawLines(lines.data(), static_cast<int>(lines.size()));
     }
 
     std::array<std::vector<QRect>, 8> marksByKind;
     std::vector<QRect> outlined;
     for (int v = 0; v < graph.nodeCount(); ++v) {
-        if (!scene.isNodeVisible(v) || !graph.box(v).intersects(exposed))
+        if (!state.isNodeVisible(v) || !graph.box(v).intersects(exposed))
             continue;
         QRect box = toDevice.mapRect(graph.box(v)).toAlignedRect();
         box.setWidth(std::max(box.width(), 2));
         box.setHeight(std::max(box.height(), 1));
-        if ((dim && marks.nodes[at(v)]) || scene.currentNode() == v || scene.isSearchMatch(v))
+        if ((dim && marks.nodes[at(v)]) || state.currentNode() == v || state.isSearchMatch(v))
             outlined.push_back(box.adjusted(-2, -2, 2, 2));
         marksByKind[static_cast<size_t>(graph.kind(v))].push_back(box);
     }
     painter->setPen(Qt::NoPen);
     for (size_t k = 0; k < marksByKind.size(); ++k) {
-        painter->setBrush(graphColour(graphstyle::stroke(static_cast<GraphNodeKind>(k)), dim ? 90 : 255));
+        const QColor colour = graphColour(graphstyle::stroke(static_cast<GraphNodeKind>(k)));
+        painter->setBrush(dim ? faded(colour, 0.7) : colour);
         painter->drawRects(marksByKind[k].data(), static_cast<int>(marksByKind[k].size()));
     }
     painter->setBrush(graphColour(graphstyle::highlight));
@@ -352,19 +545,19 @@ GraphDetail graphDetail(const QTransform &sceneToDevice)
     return scale >= fullDetailScale ? GraphDetail::Full : scale >= structureScale ? GraphDetail::Structure : GraphDetail::Overview;
 }
 
-void paintDelegationGraph(QPainter *painter, const DelegationGraphScene &scene, const QRectF &exposed)
+void paintDelegationGraph(QPainter *painter, const DelegationGraphState &state, const QRectF &exposed)
 {
-    if (scene.isEmpty())
+    if (state.isEmpty())
         return;
     switch (graphDetail(painter->worldTransform())) {
     case GraphDetail::Full:
-        paintFull(painter, scene, exposed);
+        paintFull(painter, state, exposed);
         break;
     case GraphDetail::Structure:
-        paintStructure(painter, scene, exposed);
+        paintStructure(painter, state, exposed);
         break;
     case GraphDetail::Overview:
-        paintOverview(painter, scene, exposed);
+        paintOverview(painter, state, exposed);
         break;
     }
 }

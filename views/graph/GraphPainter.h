@@ -15,15 +15,15 @@ class QPainter;
 
 namespace chainsight {
 
-class DelegationGraphScene;
+class DelegationGraphState;
 
 // How much of the graph is drawn at a zoom: from far away only coloured marks, from mid range boxes and
 // lines, close up shapes, curves, dashes, labels, owners and badges.
 enum class GraphDetail { Overview, Structure, Full };
 GraphDetail graphDetail(const QTransform &sceneToDevice);
 
-// Paints what is visible of the scene's graph inside `exposed` (scene coordinates) at the painter's transform.
-void paintDelegationGraph(QPainter *painter, const DelegationGraphScene &scene, const QRectF &exposed);
+// Paints what is visible of the state's graph inside `exposed` (scene coordinates) at the painter's transform.
+void paintDelegationGraph(QPainter *painter, const DelegationGraphState &state, const QRectF &exposed);
 
 QColor graphColour(std::uint32_t rgb, int alpha = 255);
 QPainterPath graphNodeShape(GraphNodeKind kind, const QRectF &box);
