@@ -25,6 +25,9 @@ QList<AboutDialog::ThirdPartyComponent> AboutDialog::thirdPartyComponents()
     return {
         {QStringLiteral("Qt %1").arg(QString::fromLatin1(qVersion())), tr("windows, widgets, threads, SVG"),
          QStringLiteral("LGPL-3.0-only"), QStringLiteral("https://www.qt.io/licensing/open-source-lgpl-obligations")},
+        // Qt Charts is offered under the GPL, not the LGPL, by its open-source edition.
+        {QStringLiteral("Qt Charts %1").arg(QString::fromLatin1(qVersion())), tr("simulation charts"), QStringLiteral("GPL-3.0-only"),
+         QStringLiteral("https://doc.qt.io/qt-6/qtcharts-index.html#licenses")},
         {QStringLiteral("SQLite"), tr("the workspace file"), QStringLiteral("blessing (public domain)"),
          QStringLiteral("https://www.sqlite.org/copyright.html")},
         {QStringLiteral("OpenSSL 3"), tr("SHA-256, JWS and DPoP signatures, evidence signing"), QStringLiteral("Apache-2.0"),
