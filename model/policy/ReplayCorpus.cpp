@@ -266,6 +266,18 @@ private:
     {
         if (kind == ChainPartyKind::Human)
             return humanUid(id);
+        // Every action asks: the answer per (kind, id) is remembered before the inventory is consulted.
+        auto &known = m_partyByKind[size_t(kind)];
+        const auto found = known.constFind(id);
+        if (found != known.cend())
+            return *found;
+        const EntityUid resolved = newPartyUid(kind, id);
+        known.insert(id, resolved);
+        return resolved;
+    }
+
+    EntityUid newPartyUid(ChainPartyKind kind, const QString &id)
+    {
         const bool agent = kind == ChainPartyKind::Agent && m_inventory.agent(id);
         const QString name = id.isEmpty() ? QStringLiteral("unknown") : id;
         auto &cache = agent ? m_agents : m_shadows;
@@ -339,6 +351,7 @@ private:
 
         Entity toolEntity;
         toolEntity.uid = cedar::internUid(m_tool, utf8(name));
+        m_toolUids.push_back(toolEntity.uid);
         toolEntity.attrs = Value::record({{"category", stringValue(tool ? tool->category : QString())},
                                           {"sensitivity", stringValue(tool ? tool->sensitivity : QString())},
                                           {"server", stringValue(tool ? tool->server : QString())}});
@@ -349,11 +362,11 @@ private:
 
     // The target of an action, typed by its shape: an AWS ARN, an MCP server, a host or URL; the tool itself
     // when nothing else was recorded.
-    EntityUid resourceUid(const ChainAction &action, const QString &toolName, uint32_t partition)
+    EntityUid resourceUid(const ChainAction &action, uint32_t toolOrdinal, uint32_t partition)
     {
         const QString &resource = action.resource;
         if (resource.isEmpty())
-            return cedar::internUid(m_tool, utf8(toolName));
+            return m_toolUids[toolOrdinal];
         auto it = m_resources.find(resource);
         if (it == m_resources.end()) {
             Entity entity;
@@ -437,7 +450,7 @@ private:
             action.principal = partyUid(chainAction.actorKind, chainAction.actor);
             action.actionOrdinal = toolActionOrdinal(toolName);
             action.action = m_corpus.m_actionUids[action.actionOrdinal];
-            action.resource = resourceUid(chainAction, toolName, partition);
+            action.resource = resourceUid(chainAction, action.actionOrdinal, partition);
             // A root agent acting on its own is still acting for the originator.
             if (originator && chainAction.path.size() <= 1 && chainAction.actorKind != ChainPartyKind::Human)
                 parents[action.principal].insert(*originator);
@@ -607,11 +620,13 @@ private:
     std::vector<Entity> m_static;  // humans, tools, actions: the same in every partition
     std::vector<Entity> m_actors;  // agents and shadows, without parents
     std::vector<Entity> m_resourceEntities;
+    QHash<QString, EntityUid> m_partyByKind[5]; // by ChainPartyKind
     QHash<QString, EntityUid> m_humans;
     QHash<QString, EntityUid> m_agents;
     QHash<QString, EntityUid> m_shadows;
     QHash<QString, EntityUid> m_groups;
     QHash<QString, uint32_t> m_actionOrdinal;
+    std::vector<EntityUid> m_toolUids; // by action ordinal
     QHash<QString, std::pair<EntityUid, uint32_t>> m_resources;
     QHash<QString, uint32_t> m_stringIndex;
     std::vector<Value> m_stringValues;
