@@ -504,6 +504,15 @@ void GraphViewTest::exportsSvgAndPng()
     QVERIFY2(exportWholeGraph(*page.scene(), wholePath, 1.0, &error), qPrintable(error));
     const QImage whole(wholePath);
     QVERIFY(whole.width() > page.scene()->graphBounds().width());
+    // The command line's whole-graph SVG: vector, labels as text, with the legend.
+    const QString wholeSvg = m_dir.filePath(QStringLiteral("whole.svg"));
+    QVERIFY2(exportWholeGraph(*page.scene(), wholeSvg, 1.0, &error), qPrintable(error));
+    QFile wholeFile(wholeSvg);
+    QVERIFY(wholeFile.open(QIODevice::ReadOnly));
+    const QByteArray wholeText = wholeFile.readAll();
+    QVERIFY(wholeText.contains("ledger-agent"));
+    QVERIFY(wholeText.contains("Calls a tool"));
+    QVERIFY(!wholeText.contains("<image"));
 }
 
 void GraphViewTest::everyControlHasAnAccessibleName()

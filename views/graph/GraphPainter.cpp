@@ -23,7 +23,8 @@ size_t at(int index)
 constexpr double fullDetailScale = 0.5;   // labels are at least 6 px tall from here
 constexpr double structureScale = 0.12;   // boxes are at least 5 px tall from here
 constexpr int dimmedAlpha = 45;
-constexpr int denseEdgeCount = 400; // visible edges beyond which close-ups draw plain lines
+constexpr int denseEdgeCount = 400;     // visible edges beyond which close-ups draw passing edges faint
+constexpr int denseAttachedCount = 150; // edges of boxes in view beyond which they are drawn plain too
 
 QColor faded(const QColor &colour, double towardsWhite)
 {
@@ -299,7 +300,7 @@ void paintFull(QPainter *painter, const DelegationGraphState &state, const QRect
         painter->resetTransform();
         painter->setRenderHint(QPainter::Antialiasing, false);
         drawEdgeLines(painter, state, passing, toDevice, scale, false, exposed, true);
-        if (static_cast<int>(attached.size()) > denseEdgeCount)
+        if (static_cast<int>(attached.size()) > denseAttachedCount)
             drawEdgeLines(painter, state, attached, toDevice, scale, false, exposed);
         else
             full.insert(full.end(), attached.begin(), attached.end());
