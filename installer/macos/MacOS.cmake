@@ -20,8 +20,13 @@ add_custom_command(OUTPUT ${chainsight_icns}
     DEPENDS chainsight-render-icon ${chainsight_icon_svg}
     COMMENT "Rendering the macOS application icon"
     VERBATIM)
+# The icon is generated in this directory and the bundle is built in app/: a target orders the two, and the
+# source properties are set where the bundle's target lives.
+add_custom_target(chainsight_macos_icon DEPENDS ${chainsight_icns})
+add_dependencies(chainsight chainsight_macos_icon)
 target_sources(chainsight PRIVATE ${chainsight_icns})
-set_source_files_properties(${chainsight_icns} PROPERTIES MACOSX_PACKAGE_LOCATION Resources)
+set_source_files_properties(${chainsight_icns} TARGET_DIRECTORY chainsight
+    PROPERTIES GENERATED TRUE MACOSX_PACKAGE_LOCATION Resources)
 
 set_target_properties(chainsight PROPERTIES
     MACOSX_BUNDLE_INFO_PLIST ${CMAKE_CURRENT_LIST_DIR}/Info.plist.in

@@ -17,16 +17,25 @@ add_custom_command(OUTPUT ${chainsight_ico}
     DEPENDS chainsight-render-icon ${chainsight_icon_svg}
     COMMENT "Rendering the Windows application icon"
     VERBATIM)
+# The icon is generated in this directory and the executable lives in app/: a target orders the two.
+add_custom_target(chainsight_windows_icon DEPENDS ${chainsight_ico})
+add_dependencies(chainsight chainsight_windows_icon)
 configure_file(${CMAKE_CURRENT_LIST_DIR}/chainsight.rc.in ${chainsight_installer_binary_dir}/chainsight.rc @ONLY)
 target_sources(chainsight PRIVATE ${chainsight_installer_binary_dir}/chainsight.rc)
-set_source_files_properties(${chainsight_installer_binary_dir}/chainsight.rc PROPERTIES OBJECT_DEPENDS ${chainsight_ico})
+# Source properties belong to the directory of the target, app/.
+set_source_files_properties(${chainsight_installer_binary_dir}/chainsight.rc TARGET_DIRECTORY chainsight
+    PROPERTIES OBJECT_DEPENDS ${chainsight_ico})
 
+set(chainsight_dll_search)
+if(CHAINSIGHT_RUNTIME_DLL_DIRS)
+    set(chainsight_dll_search DIRECTORIES ${CHAINSIGHT_RUNTIME_DLL_DIRS})
+endif()
 install(RUNTIME_DEPENDENCY_SET chainsight_runtime
     DESTINATION ${CMAKE_INSTALL_BINDIR}
     # Qt is windeployqt's job; the rest of what is excluded ships with Windows.
     PRE_EXCLUDE_REGEXES "^api-ms-" "^ext-ms-" "^qt6" "^hvsifiletrust" "^pdmutilities"
     POST_EXCLUDE_REGEXES ".*[/\\\\][Ss]ystem32[/\\\\].*"
-    DIRECTORIES ${CHAINSIGHT_RUNTIME_DLL_DIRS})
+    ${chainsight_dll_search})
 
 find_program(CHAINSIGHT_WINDEPLOYQT windeployqt HINTS "${QT6_INSTALL_PREFIX}/${QT6_INSTALL_BINS}" REQUIRED)
 install(CODE "
