@@ -139,8 +139,8 @@ private Q_SLOTS:
         QVERIFY(m_dir.isValid());
         const QString demo = path(QStringLiteral("demo"));
         QCOMPARE(cli({QStringLiteral("demo"), QStringLiteral("--out"), demo}).exitCode, 0);
-        QVERIFY(writeManyTraces(demo + QStringLiteral("/agent-traces.jsonl"), path(QStringLiteral("traces.jsonl")), 60));
-        QVERIFY(writeLargeInventory(path(QStringLiteral("large.json")), 3000));
+        QVERIFY(writeManyTraces(demo + QStringLiteral("/agent-traces.jsonl"), path(QStringLiteral("traces.jsonl")), 40));
+        QVERIFY(writeLargeInventory(path(QStringLiteral("large.json")), 2000));
         QFile policy(path(QStringLiteral("policy.cedar")));
         QVERIFY(policy.open(QIODevice::WriteOnly));
         policy.write("permit(principal, action, resource);\n"
