@@ -1,12 +1,21 @@
 #include "MainWindow.h"
 
+#include "AboutDialog.h"
+#include "KeyboardShortcutsDialog.h"
+#include "Preferences.h"
+#include "SettingsDialog.h"
+#include "Theme.h"
 #include "ChainInspector.h"
+#include "DelegationGraphPage.h"
 #include "DemoData.h"
 #include "FindingListModel.h"
 #include "FindingsPanel.h"
 #include "IdentitiesPanel.h"
 #include "ImportStatusWidget.h"
 #include "InventoryPanel.h"
+#include "PolicyDocks.h"
+#include "EvidenceExportDialog.h"
+#include "ReviewPanel.h"
 #include "RevocationWorklist.h"
 #include "SourceImporter.h"
 #include "SqliteDatabase.h"
@@ -30,6 +39,7 @@
 #include <QSettings>
 #include <QStandardPaths>
 #include <QStatusBar>
+#include <QTabWidget>
 #include <QTimer>
 #include <QtConcurrent/QtConcurrentRun>
 
@@ -64,6 +74,8 @@ MainWindow::MainWindow(QWidget *parent)
     , m_chainsDock(new QDockWidget(tr("Chains"), this))
     , m_importLog(new QPlainTextEdit(this))
     , m_importLogDock(new QDockWidget(tr("Import log"), this))
+    , m_reviews(new ReviewPanel(this))
+    , m_reviewsDock(new QDockWidget(tr("Reviews"), this))
     , m_importStatus(new ImportStatusWidget(this))
     , m_workspaceLabel(new QLabel(this))
 {
@@ -71,7 +83,15 @@ MainWindow::MainWindow(QWidget *parent)
     setWindowIcon(QIcon(QStringLiteral(":/icons/chainsight.svg")));
     setAcceptDrops(true);
     setDockOptions(AnimatedDocks | AllowTabbedDocks | AllowNestedDocks);
-    setCentralWidget(m_overview);
+    // The delegation graph is the main view; the workspace overview is one tab away.
+    m_graph = new DelegationGraphPage(this);
+    m_mainViews = new QTabWidget(this);
+    m_mainViews->setDocumentMode(true);
+    m_mainViews->setAccessibleName(tr("Main views"));
+    m_mainViews->addTab(m_graph, tr("Delegation &graph"));
+    m_mainViews->addTab(m_overview, tr("&Overview"));
+    setCentralWidget(m_mainViews);
+    m_session->setFindingsSettings(Preferences::load().findings);
 
     m_inventoryDock->setObjectName(QStringLiteral("inventoryDock"));
     m_inventoryDock->setWidget(m_inventory);
@@ -102,7 +122,21 @@ MainWindow::MainWindow(QWidget *parent)
     addDockWidget(Qt::BottomDockWidgetArea, m_importLogDock);
     tabifyDockWidget(m_inventoryDock, m_identitiesDock);
     tabifyDockWidget(m_identitiesDock, m_findingsDock);
-    tabifyDockWidget(m_findingsDock, m_importLogDock);
+    m_reviewsDock->setObjectName(QStringLiteral("reviewsDock"));
+    m_reviewsDock->setWidget(m_reviews);
+    m_reviewsDock->setAccessibleName(tr("Reviews"));
+    addDockWidget(Qt::BottomDockWidgetArea, m_reviewsDock);
+    tabifyDockWidget(m_findingsDock, m_reviewsDock);
+    tabifyDockWidget(m_reviewsDock, m_importLogDock);
+    // Policy authoring beside the chains, replay results with the panels below; the graph shows what they deny.
+    m_policy = new PolicyDocks(this);
+    addDockWidget(Qt::RightDockWidgetArea, m_policy->editorDock());
+    tabifyDockWidget(m_chainsDock, m_policy->editorDock());
+    addDockWidget(Qt::BottomDockWidgetArea, m_policy->resultsDock());
+    tabifyDockWidget(m_importLogDock, m_policy->resultsDock());
+    m_policy->setGraphPage(m_graph);
+    connect(m_policy, &PolicyDocks::panelReady, this, [this] { Q_EMIT panelReady(m_session->workspacePath()); });
+    m_chainsDock->raise();
     m_inventoryDock->raise();
 
     statusBar()->addWidget(m_workspaceLabel, 1);
@@ -115,8 +149,14 @@ MainWindow::MainWindow(QWidget *parent)
     connect(m_findings, &FindingsPanel::findingSelected, this, [this](const Finding &finding) {
         if (!finding.chainKey.isEmpty() && m_chains->selectChain(finding.chainKey, finding.evidence))
             m_chainsDock->show();
+        m_graph->showFinding(finding); // last: the finding's own path, not the whole chain the inspector opened
     });
+    connect(m_chains, &ChainInspector::chainSelected, m_graph, &DelegationGraphPage::showChain);
     connect(m_findings, &FindingsPanel::revocationListRequested, this, &MainWindow::exportRevocationList);
+    connect(m_findings, &FindingsPanel::reviewRequested, this, [this](const Finding &finding) {
+        showPanel(QStringLiteral("reviews"));
+        m_reviews->requestFindingReview(finding);
+    });
     connect(m_session, &WorkspaceSession::workspaceFailed, this, [this](const QString &, const QString &message) {
         qWarning("cannot open workspace: %s", qUtf8Printable(message));
         m_workspaceLabel->setText(message);
@@ -133,10 +173,10 @@ MainWindow::MainWindow(QWidget *parent)
     resize(1280, 800);
     restoreGeometry(settings.value(QStringLiteral("window/geometry")).toByteArray());
     if (!restoreState(settings.value(QStringLiteral("window/state")).toByteArray(), layoutVersion)) {
-        // The inventory is the working surface; the overview above it needs only a few rows. Dock sizes
+        // The delegation graph is the working surface; the panels below it get a third. Dock sizes
         // apply once the window is laid out.
         QTimer::singleShot(0, this, [this] {
-            resizeDocks({m_inventoryDock}, {height() * 2 / 3}, Qt::Vertical);
+            resizeDocks({m_inventoryDock}, {height() / 3}, Qt::Vertical);
             resizeDocks({m_chainsDock}, {width() * 2 / 5}, Qt::Horizontal);
         });
     }
@@ -157,6 +197,14 @@ void MainWindow::createActions()
     file->addSeparator();
     QAction *importAction = file->addAction(tr("&Import files…"), this, &MainWindow::chooseImportFiles);
     importAction->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_I));
+    QAction *exportEvidence = file->addAction(tr("&Export evidence…"), this, [this] {
+        EvidenceExportDialog::exportEvidence(this, m_session->workspacePath());
+    });
+    exportEvidence->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_E));
+    file->addSeparator();
+    QAction *settingsAction = file->addAction(tr("&Settings…"), this, &MainWindow::showSettings);
+    settingsAction->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_Comma));
+    settingsAction->setMenuRole(QAction::PreferencesRole);
     file->addSeparator();
     QAction *quitAction = file->addAction(tr("&Quit"), this, &QWidget::close);
     quitAction->setShortcut(QKeySequence::Quit);
@@ -165,11 +213,24 @@ void MainWindow::createActions()
     view->addAction(m_inventoryDock->toggleViewAction());
     view->addAction(m_identitiesDock->toggleViewAction());
     view->addAction(m_findingsDock->toggleViewAction());
+    view->addAction(m_reviewsDock->toggleViewAction());
     view->addAction(m_importLogDock->toggleViewAction());
 
+    // Ctrl+1, Ctrl+2… show or hide the panels, in menu order.
+    int panelKey = Qt::Key_1;
+    for (QAction *toggle : view->actions()) {
+        if (panelKey <= Qt::Key_9)
+            toggle->setShortcut(QKeySequence(Qt::CTRL | static_cast<Qt::Key>(panelKey++)));
+    }
+
+    menuBar()->addMenu(m_policy->menu());
+
     QMenu *help = menuBar()->addMenu(tr("&Help"));
-    help->addAction(tr("&About Chainsight"), this, &MainWindow::showAbout);
-    help->addAction(tr("About &Qt"), qApp, &QApplication::aboutQt);
+    QAction *shortcutsAction = help->addAction(tr("&Keyboard shortcuts"), this, &MainWindow::showKeyboardShortcuts);
+    shortcutsAction->setShortcut(QKeySequence::HelpContents);
+    help->addSeparator();
+    help->addAction(tr("&About Chainsight"), this, &MainWindow::showAbout)->setMenuRole(QAction::AboutRole);
+    help->addAction(tr("About &Qt"), qApp, &QApplication::aboutQt)->setMenuRole(QAction::AboutQtRole);
 }
 
 void MainWindow::openWorkspace(const QString &path)
@@ -183,11 +244,11 @@ void MainWindow::openDemoWorkspace()
     const QString dir = QDir(QStandardPaths::writableLocation(QStandardPaths::AppLocalDataLocation))
                             .filePath(QStringLiteral("demo"));
     m_workspaceLabel->setText(tr("Preparing the demo workspace…"));
-    QtConcurrent::run([dir] {
+    QtConcurrent::run([dir, settings = m_session->findingsSettings()] {
         QString error;
         const auto path = DemoData::buildWorkspace(dir, &error);
         if (path)
-            analyseWorkspace(*path);
+            analyseWorkspace(*path, settings);
         return path ? *path : QStringLiteral("\n") + error;
     }).then(this, [this](const QString &pathOrError) {
         if (pathOrError.startsWith(QLatin1Char('\n'))) {
@@ -239,10 +300,17 @@ void MainWindow::importFiles(const QStringList &paths)
 
 bool MainWindow::showPanel(const QString &name)
 {
+    if (m_policy->showPanel(name))
+        return true;
+    if (name == QLatin1String("graph") || name == QLatin1String("overview")) {
+        m_mainViews->setCurrentWidget(name == QLatin1String("graph") ? static_cast<QWidget *>(m_graph) : m_overview);
+        return true;
+    }
     QDockWidget *dock = name == QLatin1String("inventory")    ? m_inventoryDock
                         : name == QLatin1String("identities") ? m_identitiesDock
                         : name == QLatin1String("findings")   ? m_findingsDock
                         : name == QLatin1String("chains")     ? m_chainsDock
+                        : name == QLatin1String("reviews")    ? m_reviewsDock
                         : name == QLatin1String("import-log") ? m_importLogDock
                                                               : nullptr;
     if (!dock)
@@ -259,6 +327,9 @@ void MainWindow::showSnapshot(const WorkspaceSnapshot &snapshot)
     m_identities->setIdentities(snapshot.identities);
     m_chains->setChains(snapshot.chains); // first: the findings panel selects a finding and opens its chain
     m_findings->setFindings(snapshot.findings);
+    m_reviews->setWorkspace(snapshot.path, snapshot.findings);
+    m_graph->setGraph(snapshot.graph, snapshot.chains, snapshot.findings);
+    m_policy->setWorkspace(snapshot.path, snapshot.chains);
     setWindowTitle(tr("%1 — Chainsight").arg(QFileInfo(snapshot.path).completeBaseName()));
     m_workspaceLabel->setText(snapshot.path);
     addRecentFile(snapshot.path);
@@ -410,11 +481,33 @@ void MainWindow::chooseImportFiles()
 
 void MainWindow::showAbout()
 {
-    QMessageBox::about(this, tr("About Chainsight"),
-                       tr("<h3>Chainsight %1</h3><p>Governance console and delegation-graph visualizer for "
-                          "enterprise AI agents.</p><p>Built with Qt %2, SQLite, OpenSSL, nlohmann/json and "
-                          "simdjson.</p>")
-                           .arg(QStringLiteral(CHAINSIGHT_VERSION), QString::fromLatin1(qVersion())));
+    AboutDialog dialog(this);
+    dialog.exec();
+}
+
+void MainWindow::showKeyboardShortcuts()
+{
+    KeyboardShortcutsDialog dialog(*this, this);
+    dialog.exec();
+}
+
+void MainWindow::showSettings()
+{
+    SettingsDialog dialog(Preferences::load(), this);
+    if (dialog.exec() == QDialog::Accepted)
+        applyPreferences(dialog.preferences());
+}
+
+void MainWindow::applyPreferences(const Preferences &preferences)
+{
+    preferences.save();
+    applyColorScheme(preferences.colorScheme);
+    const bool thresholdsChanged = !sameThresholds(m_session->findingsSettings(), preferences.findings);
+    m_session->setFindingsSettings(preferences.findings);
+    if (thresholdsChanged && !m_session->workspacePath().isEmpty()) {
+        statusBar()->showMessage(tr("Running the rules again with the new thresholds…"), 5000);
+        m_session->reanalyse();
+    }
 }
 
 void MainWindow::closeEvent(QCloseEvent *event)
