@@ -1,3 +1,4 @@
+#include "WorkspaceSchema.h"
 #include "SqliteDatabase.h"
 #include "Workspace.h"
 
@@ -104,7 +105,7 @@ private Q_SLOTS:
         QCOMPARE(result.value(QStringLiteral("files")).toArray().size(), 2);
 
         const QJsonObject info = infoJson(workspace);
-        QCOMPARE(info.value(QStringLiteral("schema_version")).toInt(), 1);
+        QCOMPARE(info.value(QStringLiteral("schema_version")).toInt(), WorkspaceSchema::currentVersion());
         const QJsonArray sources = info.value(QStringLiteral("sources")).toArray();
         QCOMPARE(sources.size(), 2);
         const QJsonObject first = sources.at(0).toObject();
