@@ -679,6 +679,9 @@ private:
         // Kind: the GenAI operation, else the span name's first word ("elicitation/create", "invoke_agent X").
         if (operation.empty())
             operation = name.substr(0, name.find(' '));
+        // A span with neither is still something an actor did; the store requires a kind.
+        if (operation.empty())
+            operation = "span"sv;
         row.kind = m_batch->store(operation);
         row.isAgentSpan = operation == "invoke_agent"sv || operation == "create_agent"sv || operation == "invoke_workflow"sv;
         // "invoke_agent Support supervisor" names the agent after the operation when no attribute does.

@@ -254,6 +254,26 @@ private Q_SLOTS:
             QCOMPARE(diagnostic.position.line, 1);
     }
 
+    // A span with no name and no GenAI operation is still recorded, as kind "span"; it once had no kind, and the
+    // store's NOT NULL constraint aborted the whole import (found by fuzzing).
+    void spanWithoutNameOrOperationImports()
+    {
+        QTemporaryDir dir;
+        const QString path = dir.filePath(QStringLiteral("nameless.jsonl"));
+        QFile file(path);
+        QVERIFY(file.open(QIODevice::WriteOnly));
+        file.write(R"({"resourceSpans":[{"resource":{"attributes":[{"key":"service.name","value":{"stringValue":"svc"}}]},)"
+                   R"("scopeSpans":[{"spans":[{"traceId":"0af7651916cd43dd8448eb211c80319c","spanId":"b7ad6b7169203331",)"
+                   R"("name":"","attributes":[{"key":"gen_ai.operation.name","value":{"stringValue":""}}]}]}]}]})" "\n");
+        file.close();
+        QString error;
+        auto workspace = Workspace::open(dir.filePath(QStringLiteral("w.chainsight")), Workspace::OpenMode::CreateIfMissing, &error);
+        const ImportResult result = importInto(*workspace, {path});
+        QVERIFY2(result.status == ImportResult::Status::Committed, qPrintable(result.failure));
+        QCOMPARE(result.files[0].records, 1);
+        QCOMPARE(column(*workspace, "SELECT kind FROM events"), QStringList{QStringLiteral("span")});
+    }
+
     void aFiftyMegabyteLineImports()
     {
         QTemporaryDir dir;
