@@ -172,7 +172,8 @@ qint64 writeSpans(ImportContext &context, const QString &protocol, QList<Documen
         AuditEvent event;
         event.timeMs = span.timeMs;
         event.protocol = protocol;
-        event.kind = span.operation;
+        // A span with neither a name nor an operation is still something an actor did; the store requires a kind.
+        event.kind = span.operation.isEmpty() ? QStringLiteral("span") : span.operation;
         event.actor = AliasRef{AliasFamily::OtelAgent, QString(), !span.ownAgent.isEmpty() ? span.ownAgent : !above.isEmpty() ? above : span.service};
         event.originator = span.originator.isEmpty() ? originatorOfTrace.value(span.traceId) : span.originator;
         event.action = !span.tool.isEmpty() ? span.tool : span.operation == QLatin1String("chat") && !span.model.isEmpty() ? span.model

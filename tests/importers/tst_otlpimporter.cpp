@@ -255,20 +255,36 @@ private Q_SLOTS:
     }
 
     // A span with no name and no GenAI operation is still recorded, as kind "span"; it once had no kind, and the
-    // store's NOT NULL constraint aborted the whole import (found by fuzzing).
+    // store's NOT NULL constraint aborted the whole import (found by fuzzing the OTLP importer, then the same in
+    // the SDK and Langfuse importers).
+    void spanWithoutNameOrOperationImports_data()
+    {
+        QTest::addColumn<QString>("format");
+        QTest::addColumn<QByteArray>("document");
+        QTest::newRow("otlp") << QStringLiteral("otlp-json")
+                              << QByteArray(R"({"resourceSpans":[{"resource":{"attributes":[{"key":"service.name","value":{"stringValue":"svc"}}]},)"
+                                            R"("scopeSpans":[{"spans":[{"traceId":"0af7651916cd43dd8448eb211c80319c","spanId":"b7ad6b7169203331",)"
+                                            R"("name":"","attributes":[{"key":"gen_ai.operation.name","value":{"stringValue":""}}]}]}]}]})" "\n");
+        QTest::newRow("sdk dump") << QStringLiteral("otel-sdk-json") << QByteArray(R"([{"context":{"trace_id":"0x1","span_id":"0x2"},"attributes":{}}])");
+        QTest::newRow("langfuse export") << QStringLiteral("langfuse-trace") << QByteArray(R"({"trace":{},"observations":[{"id":"o1"}]})");
+    }
+
     void spanWithoutNameOrOperationImports()
     {
+        QFETCH(QString, format);
+        QFETCH(QByteArray, document);
         QTemporaryDir dir;
-        const QString path = dir.filePath(QStringLiteral("nameless.jsonl"));
+        const QString path = dir.filePath(QStringLiteral("nameless.json"));
         QFile file(path);
         QVERIFY(file.open(QIODevice::WriteOnly));
-        file.write(R"({"resourceSpans":[{"resource":{"attributes":[{"key":"service.name","value":{"stringValue":"svc"}}]},)"
-                   R"("scopeSpans":[{"spans":[{"traceId":"0af7651916cd43dd8448eb211c80319c","spanId":"b7ad6b7169203331",)"
-                   R"("name":"","attributes":[{"key":"gen_ai.operation.name","value":{"stringValue":""}}]}]}]}]})" "\n");
+        file.write(document);
         file.close();
         QString error;
         auto workspace = Workspace::open(dir.filePath(QStringLiteral("w.chainsight")), Workspace::OpenMode::CreateIfMissing, &error);
-        const ImportResult result = importInto(*workspace, {path});
+        ImportOptions options;
+        options.format = format;
+        const std::atomic_bool notCancelled{false};
+        const ImportResult result = ImportRunner::run(*workspace, {path}, options, {}, notCancelled);
         QVERIFY2(result.status == ImportResult::Status::Committed, qPrintable(result.failure));
         QCOMPARE(result.files[0].records, 1);
         QCOMPARE(column(*workspace, "SELECT kind FROM events"), QStringList{QStringLiteral("span")});
