@@ -473,6 +473,9 @@ void DelegationGraphView::scrollContentsBy(int dx, int dy)
 
 void DelegationGraphView::placeOverlays()
 {
+    // A scene being destroyed detaches itself from the view first, scrolling it: nothing to place then.
+    if (scene() != m_scene)
+        return;
     const QRect area = viewport()->geometry();
     m_minimap->move(area.right() - m_minimap->width() - overlayMargin, area.bottom() - m_minimap->height() - overlayMargin);
     // Only while part of the graph is out of view, and never taking over a small view.
