@@ -466,7 +466,6 @@ private:
         m_vertexSize.assign(at(m_nodeCount), 0);
         for (int v = 0; v < m_nodeCount; ++v)
             m_vertexSize[at(v)] = std::max(1.0, m_graph.nodes[at(v)].height);
-        m_vertexEdge.assign(at(m_nodeCount), -1);
         m_segmentLeft.clear();
         m_segmentRight.clear();
         m_edgeSegmentStart.assign(at(m_edgeCount) + 1, 0);
@@ -480,7 +479,6 @@ private:
                 const int dummy = sizeOf(m_vertexLayer);
                 m_vertexLayer.push_back(layer);
                 m_vertexSize.push_back(0);
-                m_vertexEdge.push_back(e);
                 m_segmentLeft.push_back(previous);
                 m_segmentRight.push_back(dummy);
                 previous = dummy;
@@ -1157,7 +1155,6 @@ private:
     int m_vertexCount = 0;
     std::vector<int> m_vertexLayer;
     std::vector<double> m_vertexSize;
-    std::vector<int> m_vertexEdge;
     std::vector<int> m_segmentLeft;
     std::vector<int> m_segmentRight;
     std::vector<int> m_edgeSegmentStart;

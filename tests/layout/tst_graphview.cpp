@@ -586,6 +586,24 @@ void GraphViewTest::demoWorkspaceRendersReadably()
     QDir().mkpath(QStringLiteral(CHAINSIGHT_ARTEFACT_DIR));
     QVERIFY(page.grab().save(QStringLiteral(CHAINSIGHT_ARTEFACT_DIR "/graph-demo.png")));
 #endif
+    // A finding picked: its path from the originating human is marked and its actor's details show beside.
+    const Finding *withChain = nullptr;
+    for (const Finding &finding : *findings) {
+        if (!finding.chainKey.isEmpty() && !finding.identity.isEmpty() && (!withChain || finding.rule == QLatin1String("intent-drift")))
+            withChain = &finding;
+    }
+    QVERIFY(withChain);
+    page.showFinding(*withChain);
+    QVERIFY(page.scene()->hasHighlight());
+    QVERIFY(page.scene()->currentNode() >= 0);
+    const Chain *chain = page.scene()->graph()->chains()->find(withChain->chainKey);
+    QVERIFY(chain);
+    if (!chain->originator.isEmpty())
+        QVERIFY(page.scene()->highlight().nodes[static_cast<size_t>(page.scene()->graph()->nodeIndex(chain->originator))]);
+#ifdef CHAINSIGHT_ARTEFACT_DIR
+    page.view()->fitToView();
+    QVERIFY(page.grab().save(QStringLiteral(CHAINSIGHT_ARTEFACT_DIR "/graph-demo-finding.png")));
+#endif
 }
 
 // A large imported world (CHAINSIGHT_GRAPH_WORKSPACE, e.g. a 3,000-node gen_enterprise.py world): laid out

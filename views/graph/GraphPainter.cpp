@@ -334,8 +334,11 @@ void paintFull(QPainter *painter, const DelegationGraphState &state, const QRect
                 drawArrowhead(painter, route, colour, width, edge.kind == IdentityGraphEdgeKind::Calls);
             if (edge.findingCount > 0 && route.size() >= 2) {
                 const QPointF middle = (route[route.size() / 2 - (route.size() % 2 == 0 ? 1 : 0)] + route[route.size() / 2]) / 2;
-                if (exposed.adjusted(-20, -20, 20, 20).contains(middle))
+                if (exposed.adjusted(-20, -20, 20, 20).contains(middle)) {
+                    painter->setOpacity(dim && !marked && !current ? 0.3 : 1.0);
                     drawBadge(painter, middle, edge.findingCount, badgeFont);
+                    painter->setOpacity(1.0);
+                }
             }
         }
     }
