@@ -65,7 +65,18 @@ QString verdictJson(const jose::TokenCaptureResult &result, const jose::Delegati
         for (const auto &actor : claims->actorChain)
             chain.push_back(actor.subject);
         verdict["act_chain"] = chain;
-        verdict["may_act"] = std::string(jose::mayActDecisionName(claims->currentActorPermittedByMayAct()));
+        // Who may act next with this token (RFC 8693 4.4): checked against the token it is exchanged for
+        // by the may-act-violation rule, since the capture alone does not say which token that is.
+        if (claims->mayAct) {
+            json mayAct = json::object();
+            if (!claims->mayAct->subject.empty())
+                mayAct["sub"] = claims->mayAct->subject;
+            if (!claims->mayAct->clientId.empty())
+                mayAct["client_id"] = claims->mayAct->clientId;
+            if (!claims->mayAct->issuer.empty())
+                mayAct["iss"] = claims->mayAct->issuer;
+            verdict["may_act"] = mayAct;
+        }
         if (!claims->confirmationThumbprint.empty())
             verdict["cnf_jkt"] = claims->confirmationThumbprint;
     }

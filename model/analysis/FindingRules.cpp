@@ -312,6 +312,50 @@ FROM traces t
 ORDER BY t.trace_id
 )sql";
 
+// RFC 8693 may_act names who may act next with a token. A token obtained by exchange (its act chain is
+// the subject token's chain with the new actor in front) violates it when the subject tokens its delegator
+// held in that session all name someone else. Subject tokens: same session and originator, presented no
+// later, held by the delegator's identity, with the exchanged token's chain minus its current actor (or no
+// chain at all, for the first exchange). A finding only when every candidate names someone else: one
+// without may_act, or one naming the actor, could be the token exchanged, so it is not reported.
+constexpr std::string_view mayActViolationSql = R"sql(
+WITH tokens AS (
+    SELECT e.id, e.time_ms, coalesce(e.session_id, '') AS session, coalesce(e.originator, '') AS originator,
+           e.token_id, e.actor_identity_id, e.trace_id,
+           coalesce(json_extract(e.attributes, '$.act_chain'), '[]') AS chain,
+           coalesce(json_array_length(e.attributes, '$.act_chain'), 0) AS depth,
+           json_extract(e.attributes, '$.act_chain[0]') AS actor,
+           json_extract(e.attributes, '$.may_act.sub') AS may_sub
+    FROM events e
+    WHERE e.protocol = 'oauth' AND e.kind IN ('access_token', 'access_token+dpop') AND json_valid(e.attributes)
+), exchanged AS (
+    SELECT t.*, json_remove(t.chain, '$[0]') AS tail,
+           (SELECT d.delegator_identity_id FROM delegation_edges d
+            WHERE d.event_id = t.id AND d.delegate_alias = t.actor LIMIT 1) AS delegator
+    FROM tokens t
+    WHERE t.depth >= 2
+), subjects AS (
+    SELECT x.id AS exchanged_id, s.may_sub
+    FROM exchanged x
+    JOIN tokens s ON s.actor_identity_id = x.delegator AND s.session = x.session AND s.originator = x.originator
+    WHERE s.id <> x.id
+      AND (s.time_ms IS NULL OR x.time_ms IS NULL OR s.time_ms <= x.time_ms)
+      AND (s.chain = x.tail OR (s.depth = 0 AND x.depth = 2))
+), violations AS (
+    SELECT x.* FROM exchanged x
+    WHERE EXISTS (SELECT 1 FROM subjects s WHERE s.exchanged_id = x.id)
+      AND NOT EXISTS (SELECT 1 FROM subjects s WHERE s.exchanged_id = x.id AND (s.may_sub IS NULL OR s.may_sub = x.actor))
+), grouped AS (
+    SELECT coalesce(nullif(v.token_id, ''), 'event ' || v.id) AS subject, min(v.actor_identity_id) AS identity_id,
+           min(v.trace_id) AS trace_id, group_concat(v.id) AS ids
+    FROM violations v
+    GROUP BY 1
+)
+SELECT g.subject, g.identity_id, (SELECT external_id FROM identities WHERE id = g.identity_id), g.trace_id, g.ids
+FROM grouped g
+ORDER BY g.subject
+)sql";
+
 } // namespace
 
 std::vector<std::unique_ptr<FindingRule>> builtInFindingRules()
@@ -381,6 +425,13 @@ std::vector<std::unique_ptr<FindingRule>> builtInFindingRules()
         QStringLiteral("The chain breaks where an agent crosses into a cloud API: the cloud's own logs cannot be "
                        "tied back to the workflow and the person behind it, so an audit stops at that hop."),
         std::string(crossProtocolBreakSql)));
+    rules.push_back(std::make_unique<QueryFindingRule>(
+        QStringLiteral("may-act-violation"), FindingSeverity::High,
+        QStringLiteral("Token %1 is held by an actor its subject token did not allow"),
+        QStringLiteral("The token this one was exchanged from named, in may_act, who may act with it next, and the "
+                       "agent now acting is someone else: the exchange handed authority to a party the issuer never "
+                       "approved."),
+        std::string(mayActViolationSql)));
     return rules;
 }
 

@@ -25,6 +25,7 @@ CREATE INDEX IF NOT EXISTS events_by_trace ON events(trace_id) WHERE trace_id IS
 CREATE INDEX IF NOT EXISTS events_by_session ON events(session_id, actor_identity_id) WHERE session_id IS NOT NULL;
 CREATE INDEX IF NOT EXISTS events_by_token ON events(token_id) WHERE token_id IS NOT NULL;
 CREATE INDEX IF NOT EXISTS events_by_access_key ON events(access_key) WHERE access_key IS NOT NULL;
+CREATE INDEX IF NOT EXISTS delegation_edges_by_event ON delegation_edges(event_id) WHERE event_id IS NOT NULL;
 )sql";
 
 QString evidenceJson(const QList<qint64> &ids)
