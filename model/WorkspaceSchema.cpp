@@ -222,6 +222,11 @@ BEGIN SELECT RAISE(ABORT, 'reviews are append-only'); END;
 ALTER TABLE simulation_runs ADD COLUMN filter TEXT;
 ALTER TABLE simulation_runs ADD COLUMN baseline_run_id INTEGER REFERENCES simulation_runs(id);
 )sql",
+    // 2 -> 3: a finding carries the time span of its evidence events, for filtering and sorting by time.
+    R"sql(
+ALTER TABLE findings ADD COLUMN first_seen_ms INTEGER;
+ALTER TABLE findings ADD COLUMN last_seen_ms INTEGER;
+)sql",
 };
 
 } // namespace

@@ -22,6 +22,7 @@ FindingsPanel::FindingsPanel(QWidget *parent)
     , m_filter(new QLineEdit(this))
     , m_severity(new QComboBox(this))
     , m_rule(new QComboBox(this))
+    , m_time(new QComboBox(this))
     , m_revocation(new QPushButton(tr("Revocation list…"), this))
     , m_summary(new QLabel(this))
     , m_view(new QTableView(this))
@@ -39,6 +40,13 @@ FindingsPanel::FindingsPanel(QWidget *parent)
     m_severity->setAccessibleName(tr("Minimum severity"));
     m_rule->addItem(tr("All rules"), QString());
     m_rule->setAccessibleName(tr("Rule"));
+    // Logs are history: the ranges count back from the newest finding, not from today.
+    m_time->addItem(tr("Any time"), qint64(0));
+    m_time->addItem(tr("Last 24 hours"), qint64(24) * 3600 * 1000);
+    m_time->addItem(tr("Last 7 days"), qint64(7) * 24 * 3600 * 1000);
+    m_time->addItem(tr("Last 30 days"), qint64(30) * 24 * 3600 * 1000);
+    m_time->setAccessibleName(tr("Time range"));
+    m_time->setToolTip(tr("Findings whose evidence falls in this span before the newest finding"));
     m_revocation->setToolTip(tr("Export the credentials behind stale-secret, shared-credential, unverified-token and "
                                 "shadow-agent findings for a revocation pipeline (CSV or JSON)"));
     m_revocation->setAccessibleName(tr("Export the revocation worklist"));
@@ -60,7 +68,7 @@ FindingsPanel::FindingsPanel(QWidget *parent)
     m_details->setReadOnly(true);
     m_details->setAccessibleName(tr("Explanation and evidence of the selected finding"));
 
-    layOutRecordPanel(this, {m_filter, m_rule, m_severity, m_summary, m_revocation}, m_view, m_details);
+    layOutRecordPanel(this, {m_filter, m_rule, m_severity, m_time, m_summary, m_revocation}, m_view, m_details);
 
     connect(m_filter, &QLineEdit::textChanged, this, [this](const QString &text) {
         m_proxy->setFilterText(text);
@@ -72,6 +80,10 @@ FindingsPanel::FindingsPanel(QWidget *parent)
     });
     connect(m_rule, &QComboBox::currentIndexChanged, this, [this] {
         m_proxy->setRule(m_rule->currentData().toString());
+        updateSummary();
+    });
+    connect(m_time, &QComboBox::currentIndexChanged, this, [this] {
+        applyTimeRange();
         updateSummary();
     });
     connect(m_revocation, &QPushButton::clicked, this, &FindingsPanel::revocationListRequested);
@@ -104,6 +116,7 @@ bool FindingsPanel::selectFinding(const QString &rule, const QString &subject)
             m_filter->clear();
             m_rule->setCurrentIndex(0);
             m_severity->setCurrentIndex(0);
+            m_time->setCurrentIndex(0);
             index = m_proxy->mapFromSource(m_model->index(row, 0));
         }
         m_view->selectionModel()->setCurrentIndex(index, QItemSelectionModel::ClearAndSelect | QItemSelectionModel::Rows);
@@ -129,10 +142,23 @@ void FindingsPanel::setFindings(QList<Finding> findings)
         m_rule->setCurrentIndex(std::max(0, m_rule->findData(selectedRule)));
     }
     m_proxy->setRule(m_rule->currentData().toString());
+    m_latestMs = 0;
+    for (const Finding &finding : std::as_const(findings))
+        m_latestMs = std::max(m_latestMs, finding.lastSeenMs.value_or(0));
+    applyTimeRange();
     m_model->setFindings(std::move(findings));
     fitRecordTable(m_view, 320);
     updateSummary();
     showDetails();
+}
+
+void FindingsPanel::applyTimeRange()
+{
+    const qint64 span = m_time->currentData().toLongLong();
+    if (span <= 0 || m_latestMs <= 0)
+        m_proxy->setTimeRange(std::nullopt, std::nullopt);
+    else
+        m_proxy->setTimeRange(m_latestMs - span, std::nullopt);
 }
 
 void FindingsPanel::updateSummary()

@@ -30,6 +30,7 @@ public:
     FindingFilterProxyModel *proxy() const { return m_proxy; }
     QComboBox *severityFilter() const { return m_severity; }
     QComboBox *ruleFilter() const { return m_rule; }
+    QComboBox *timeFilter() const { return m_time; }
     // Selects the first finding of that rule and subject; false when there is none.
     bool selectFinding(const QString &rule, const QString &subject);
 
@@ -43,12 +44,16 @@ Q_SIGNALS:
 private:
     void showDetails();
     void updateSummary();
+    void applyTimeRange();
 
     FindingListModel *m_model;
     FindingFilterProxyModel *m_proxy;
     QLineEdit *m_filter;
     QComboBox *m_severity;
     QComboBox *m_rule;
+    QComboBox *m_time;
+    qint64 m_latestMs = 0; // last seen of the newest finding: time ranges count back from it
+
     QPushButton *m_revocation;
     QLabel *m_summary;
     QTableView *m_view;

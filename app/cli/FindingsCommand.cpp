@@ -7,6 +7,7 @@
 #include "Workspace.h"
 
 #include <QCommandLineParser>
+#include <QDateTime>
 #include <QFileInfo>
 #include <QSaveFile>
 #include <QJsonArray>
@@ -43,6 +44,8 @@ struct FindingsOptions
     QStringList rules;
     std::optional<FindingSeverity> failOn;
     QString revocationList; // .csv or .json
+    std::optional<qint64> sinceMs; // evidence time filter, ms since the epoch
+    std::optional<qint64> untilMs;
 };
 
 // Written atomically: a pipeline reading the file never sees half a worklist.
@@ -70,6 +73,13 @@ bool writeRevocationList(Workspace &workspace, const QList<Finding> &findings, c
     return true;
 }
 
+QJsonValue isoTime(std::optional<qint64> ms)
+{
+    if (!ms)
+        return QJsonValue();
+    return QDateTime::fromMSecsSinceEpoch(*ms, Qt::UTC).toString(Qt::ISODateWithMs);
+}
+
 QJsonObject findingJson(const Finding &finding)
 {
     QJsonArray events;
@@ -84,7 +94,19 @@ QJsonObject findingJson(const Finding &finding)
         {QStringLiteral("identity"), finding.identity.isEmpty() ? QJsonValue() : QJsonValue(finding.identity)},
         {QStringLiteral("events"), events},
         {QStringLiteral("explanation"), finding.explanation},
+        {QStringLiteral("first_seen"), isoTime(finding.firstSeenMs)},
+        {QStringLiteral("last_seen"), isoTime(finding.lastSeenMs)},
     };
+}
+
+// A finding is in [since, until] when its evidence time span overlaps it; one without times is in none.
+bool inTimeRange(const Finding &finding, const FindingsOptions &options)
+{
+    if (!options.sinceMs && !options.untilMs)
+        return true;
+    if (!finding.firstSeenMs || !finding.lastSeenMs)
+        return false;
+    return !(options.sinceMs && *finding.lastSeenMs < *options.sinceMs) && !(options.untilMs && *finding.firstSeenMs > *options.untilMs);
 }
 
 int run(const FindingsOptions &options)
@@ -96,11 +118,13 @@ int run(const FindingsOptions &options)
         return ExitBadInput;
     }
     const FindingsEngine engine;
-    const auto result = engine.run(*workspace, options.rules, &error);
+    auto result = engine.run(*workspace, options.rules, &error);
     if (!result) {
         printError(error);
         return ExitInternalError;
     }
+    // The run stores every finding; --since and --until narrow what is printed, gated and exported.
+    result->findings.removeIf([&options](const Finding &finding) { return !inTimeRange(finding, options); });
     if (options.json) {
         QJsonArray array;
         for (const Finding &finding : result->findings)
@@ -147,7 +171,14 @@ int runFindingsCommand(const QStringList &arguments)
                                                 QStringLiteral("Write the credentials behind stale-secret, shared-credential, "
                                                                "unverified-token and shadow-agent findings to FILE (.csv or .json)."),
                                                 QStringLiteral("FILE"));
-        parser.addOptions({help, workspace, json, rule, failOn, revocationList});
+        const QCommandLineOption since(QStringLiteral("since"),
+                                       QStringLiteral("Only findings with evidence at or after this time (ISO 8601, UTC "
+                                                      "unless it names an offset)."),
+                                       QStringLiteral("TIME"));
+        const QCommandLineOption until(QStringLiteral("until"),
+                                       QStringLiteral("Only findings with evidence at or before this time (ISO 8601)."),
+                                       QStringLiteral("TIME"));
+        parser.addOptions({help, workspace, json, rule, failOn, revocationList, since, until});
         if (!parser.parse(QStringList{QStringLiteral("chainsight-cli findings")} + arguments)) {
             printError(parser.errorText());
             return ExitBadInput;
@@ -183,6 +214,21 @@ int runFindingsCommand(const QStringList &arguments)
                 printError(QStringLiteral("--revocation-list writes .csv or .json, not \"%1\"").arg(options.revocationList));
                 return ExitBadInput;
             }
+        }
+        for (const auto &[option, target] : {std::pair{&since, &options.sinceMs}, std::pair{&until, &options.untilMs}}) {
+            if (!parser.isSet(*option))
+                continue;
+            QDateTime time = QDateTime::fromString(parser.value(*option), Qt::ISODateWithMs);
+            if (!time.isValid())
+                time = QDateTime::fromString(parser.value(*option), Qt::ISODate);
+            if (!time.isValid()) {
+                printError(QStringLiteral("--%1 takes an ISO 8601 time such as 2026-03-01T00:00:00Z, not \"%2\"")
+                               .arg(option->names().constFirst(), parser.value(*option)));
+                return ExitBadInput;
+            }
+            if (time.timeSpec() == Qt::LocalTime)
+                time.setTimeSpec(Qt::UTC);
+            *target = time.toMSecsSinceEpoch();
         }
         if (parser.isSet(failOn)) {
             options.failOn = severityFromName(parser.value(failOn));

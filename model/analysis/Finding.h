@@ -26,6 +26,9 @@ struct Finding
     std::optional<qint64> identityId;
     QString identity; // external id of that identity
     QList<qint64> evidence; // event ids
+    // Time span of the evidence events (ms since the epoch, UTC); empty when none of them has a time.
+    std::optional<qint64> firstSeenMs;
+    std::optional<qint64> lastSeenMs;
 };
 
 } // namespace chainsight

@@ -3,7 +3,11 @@
 #include "SqliteDatabase.h"
 #include "Workspace.h"
 
+#include <QDateTime>
+
 #include <nlohmann/json.hpp>
+
+#include <limits>
 
 namespace chainsight {
 
@@ -13,7 +17,7 @@ std::optional<QList<Finding>> storedFindings(const Workspace &workspace, QString
         QList<Finding> findings;
         SqliteStatement rows(workspace.database(),
                              "SELECT f.id, f.rule, f.severity, f.subject, f.title, f.explanation, f.chain_key, f.identity_id, "
-                             "i.external_id, f.evidence FROM findings f LEFT JOIN identities i ON i.id = f.identity_id "
+                             "i.external_id, f.evidence, f.first_seen_ms, f.last_seen_ms FROM findings f LEFT JOIN identities i ON i.id = f.identity_id "
                              "ORDER BY f.id");
         while (rows.step()) {
             Finding finding;
@@ -33,6 +37,8 @@ std::optional<QList<Finding>> storedFindings(const Workspace &workspace, QString
                         finding.evidence.push_back(id.get<qint64>());
                 }
             }
+            finding.firstSeenMs = rows.optionalInt64(10);
+            finding.lastSeenMs = rows.optionalInt64(11);
             findings.push_back(finding);
         }
         return findings;
@@ -75,6 +81,10 @@ QVariant FindingListModel::data(const QModelIndex &index, int role) const
         return static_cast<int>(finding.severity);
     case RuleRole:
         return finding.rule;
+    case FirstSeenRole:
+        return finding.firstSeenMs ? QVariant(*finding.firstSeenMs) : QVariant();
+    case LastSeenRole:
+        return finding.lastSeenMs ? QVariant(*finding.lastSeenMs) : QVariant();
     case SearchTextRole:
         return QStringList{finding.rule, severityName(finding.severity), finding.subject, finding.identity, finding.chainKey,
                            finding.title}
@@ -96,6 +106,12 @@ QVariant FindingListModel::data(const QModelIndex &index, int role) const
             return finding.chainKey;
         case EvidenceColumn:
             return static_cast<int>(finding.evidence.size());
+        case LastSeenColumn:
+            if (!finding.lastSeenMs)
+                return role == SortRole ? QVariant(std::numeric_limits<qint64>::min()) : QVariant();
+            return role == SortRole ? QVariant(*finding.lastSeenMs)
+                                    : QVariant(QDateTime::fromMSecsSinceEpoch(*finding.lastSeenMs, Qt::UTC)
+                                                   .toString(QStringLiteral("yyyy-MM-dd HH:mm 'UTC'")));
         case ExplanationColumn:
             return finding.title.isEmpty() ? finding.explanation : finding.title;
         default:
@@ -123,6 +139,8 @@ QVariant FindingListModel::headerData(int section, Qt::Orientation orientation, 
         return tr("Chain (trace)");
     case EvidenceColumn:
         return tr("Evidence");
+    case LastSeenColumn:
+        return tr("Last seen");
     case ExplanationColumn:
         return tr("Finding");
     default:
@@ -154,6 +172,15 @@ void FindingFilterProxyModel::setMinimumSeverity(FindingSeverity severity)
     invalidateFilter();
 }
 
+void FindingFilterProxyModel::setTimeRange(std::optional<qint64> fromMs, std::optional<qint64> toMs)
+{
+    if (fromMs == m_fromMs && toMs == m_toMs)
+        return;
+    m_fromMs = fromMs;
+    m_toMs = toMs;
+    invalidateFilter();
+}
+
 void FindingFilterProxyModel::setRule(const QString &rule)
 {
     if (rule == m_rule)
@@ -169,6 +196,17 @@ bool FindingFilterProxyModel::filterAcceptsRow(int sourceRow, const QModelIndex 
         return false;
     if (!m_rule.isEmpty() && index.data(FindingListModel::RuleRole).toString() != m_rule)
         return false;
+    if (m_fromMs || m_toMs) {
+        // A finding is in a range when its evidence span overlaps it; one without times is in none.
+        const QVariant first = index.data(FindingListModel::FirstSeenRole);
+        const QVariant last = index.data(FindingListModel::LastSeenRole);
+        if (!first.isValid() || !last.isValid())
+            return false;
+        if (m_fromMs && last.toLongLong() < *m_fromMs)
+            return false;
+        if (m_toMs && first.toLongLong() > *m_toMs)
+            return false;
+    }
     const QString haystack = index.data(FindingListModel::SearchTextRole).toString();
     for (const QString &word : m_words) {
         if (!haystack.contains(word, Qt::CaseInsensitive))

@@ -19,12 +19,14 @@ class FindingListModel final : public QAbstractTableModel
 {
     Q_OBJECT
 public:
-    enum Column { SeverityColumn, RuleColumn, SubjectColumn, IdentityColumn, ChainColumn, EvidenceColumn, ExplanationColumn,
+    enum Column { SeverityColumn, RuleColumn, SubjectColumn, IdentityColumn, ChainColumn, EvidenceColumn, LastSeenColumn, ExplanationColumn,
                   ColumnCount };
     enum Role {
         SortRole = Qt::UserRole + 1,
         SeverityRole, // int: FindingSeverity, higher is worse
         RuleRole,
+        FirstSeenRole, // qint64 ms since the epoch, or invalid
+        LastSeenRole,
         SearchTextRole,
     };
 
@@ -52,6 +54,8 @@ public:
     void setFilterText(const QString &text);
     void setMinimumSeverity(FindingSeverity severity);
     void setRule(const QString &rule); // empty: every rule
+    // Keeps findings whose evidence time span overlaps [from, to]; both empty: no time filter.
+    void setTimeRange(std::optional<qint64> fromMs, std::optional<qint64> toMs);
 
 protected:
     bool filterAcceptsRow(int sourceRow, const QModelIndex &sourceParent) const override;
@@ -60,6 +64,8 @@ private:
     QStringList m_words;
     FindingSeverity m_minimum = FindingSeverity::Low;
     QString m_rule;
+    std::optional<qint64> m_fromMs;
+    std::optional<qint64> m_toMs;
 };
 
 } // namespace chainsight

@@ -148,8 +148,17 @@ std::optional<FindingsRun> FindingsEngine::run(Workspace &workspace, const QStri
                 clear.bind(1, id).bind(2, result.runId).run();
         }
         SqliteStatement insert(db, "INSERT INTO findings (analysis_run_id, rule, severity, subject, title, explanation, "
-                                   "chain_key, identity_id, evidence) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)");
+                                   "chain_key, identity_id, evidence, first_seen_ms, last_seen_ms) "
+                                   "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)");
+        SqliteStatement span(db, "SELECT min(e.time_ms), max(e.time_ms) FROM json_each(?1) j JOIN events e ON e.id = j.value");
         for (Finding &finding : result.findings) {
+            const QString evidence = evidenceJson(finding.evidence);
+            span.reset();
+            span.bind(1, evidence);
+            if (span.step()) {
+                finding.firstSeenMs = span.optionalInt64(0);
+                finding.lastSeenMs = span.optionalInt64(1);
+            }
             insert.reset();
             insert.bind(1, result.runId)
                 .bind(2, finding.rule)
@@ -159,7 +168,9 @@ std::optional<FindingsRun> FindingsEngine::run(Workspace &workspace, const QStri
                 .bind(6, finding.explanation)
                 .bind(7, finding.chainKey.isEmpty() ? QString() : finding.chainKey)
                 .bind(8, finding.identityId)
-                .bind(9, evidenceJson(finding.evidence))
+                .bind(9, evidence)
+                .bind(10, finding.firstSeenMs)
+                .bind(11, finding.lastSeenMs)
                 .run();
             finding.id = db.lastInsertRowId();
         }

@@ -128,6 +128,43 @@ private Q_SLOTS:
         QVERIFY(list.at(0).toObject().value(QStringLiteral("owner")).isNull());
     }
 
+    void findingsJsonTimeRangeAndGate()
+    {
+        QTemporaryDir dir;
+        const QString workspace = dir.filePath(QStringLiteral("tokens.chainsight"));
+        QCOMPARE(cli({QStringLiteral("import"), QStringLiteral("-w"), workspace,
+                      QStringLiteral(CHAINSIGHT_TEST_DATA_DIR "/tokens/may-act-exchange.jsonl")})
+                     .exitCode,
+                 0);
+        const auto findings = [&](const QStringList &extra) {
+            return cli(QStringList{QStringLiteral("findings"), QStringLiteral("-w"), workspace, QStringLiteral("--rule"),
+                                   QStringLiteral("may-act-violation")}
+                       + extra);
+        };
+        const CliRun all = findings({QStringLiteral("--json")});
+        QCOMPARE(all.exitCode, 0);
+        const QJsonArray array = QJsonDocument::fromJson(all.out).array();
+        QCOMPARE(array.size(), 2);
+        const QJsonObject first = array.at(0).toObject();
+        for (const char *key : {"id", "rule", "severity", "subject", "chain", "identity", "events", "explanation", "first_seen", "last_seen"})
+            QVERIFY2(first.contains(QLatin1String(key)), key);
+        QCOMPARE(first.value(QStringLiteral("subject")).toString(), QStringLiteral("s1-intruder"));
+        QCOMPARE(first.value(QStringLiteral("first_seen")).toString(), QStringLiteral("2026-01-01T00:03:00.000Z"));
+
+        // The range keeps findings whose evidence overlaps it, and the gate sees only those.
+        const CliRun later = findings({QStringLiteral("--json"), QStringLiteral("--since"), QStringLiteral("2026-01-01T00:04:00Z")});
+        QCOMPARE(later.exitCode, 0);
+        const QJsonArray kept = QJsonDocument::fromJson(later.out).array();
+        QCOMPARE(kept.size(), 1);
+        QCOMPARE(kept.at(0).toObject().value(QStringLiteral("subject")).toString(), QStringLiteral("s2-other"));
+        QCOMPARE(findings({QStringLiteral("--until"), QStringLiteral("2026-01-01T01:00:00+01:00")}).out.count('\n'), 1);
+        QCOMPARE(findings({QStringLiteral("--fail-on"), QStringLiteral("high")}).exitCode, 1);
+        QCOMPARE(findings({QStringLiteral("--fail-on"), QStringLiteral("high"), QStringLiteral("--since"), QStringLiteral("2027-01-01")}).exitCode, 0);
+        const CliRun bad = findings({QStringLiteral("--since"), QStringLiteral("yesterday")});
+        QCOMPARE(bad.exitCode, 2);
+        QVERIFY2(bad.err.contains("ISO 8601"), bad.err.constData());
+    }
+
     void badRecordsAreNamedAndStrictChangesNothing()
     {
         QTemporaryDir dir;

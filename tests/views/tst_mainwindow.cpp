@@ -102,6 +102,19 @@ private Q_SLOTS:
         findings->severityFilter()->setCurrentIndex(findings->severityFilter()->findData(static_cast<int>(FindingSeverity::High)));
         QVERIFY(findings->proxy()->rowCount() >= 1);
         QVERIFY(findings->proxy()->rowCount() < findings->model()->rowCount());
+        // The time filter counts back from the newest finding and keeps those whose evidence reaches into it.
+        findings->severityFilter()->setCurrentIndex(0);
+        qint64 latest = 0;
+        for (const Finding &finding : findings->model()->findings())
+            latest = std::max(latest, finding.lastSeenMs.value_or(0));
+        QVERIFY(latest > 0);
+        findings->timeFilter()->setCurrentIndex(1); // last 24 hours
+        QVERIFY(findings->proxy()->rowCount() >= 1);
+        for (int row = 0; row < findings->proxy()->rowCount(); ++row)
+            QVERIFY(findings->proxy()->index(row, 0).data(FindingListModel::LastSeenRole).toLongLong() >= latest - 24 * 3600 * 1000);
+        findings->timeFilter()->setCurrentIndex(0);
+        QCOMPARE(findings->proxy()->rowCount(), findings->model()->rowCount());
+        findings->severityFilter()->setCurrentIndex(findings->severityFilter()->findData(static_cast<int>(FindingSeverity::High)));
         window.showPanel(QStringLiteral("findings"));
         saveArtefact(window, QStringLiteral("02-findings.png"));
         window.inventoryPanel()->parentWidget()->show();
