@@ -96,6 +96,9 @@ MainWindow::MainWindow(QWidget *parent)
     m_inventoryDock->setObjectName(QStringLiteral("inventoryDock"));
     m_inventoryDock->setWidget(m_inventory);
     m_inventoryDock->setAccessibleName(tr("Inventory"));
+    // The panels below span the whole width (tables need it); the chain inspector sits beside the graph only.
+    setCorner(Qt::BottomRightCorner, Qt::BottomDockWidgetArea);
+    setCorner(Qt::BottomLeftCorner, Qt::BottomDockWidgetArea);
     addDockWidget(Qt::BottomDockWidgetArea, m_inventoryDock);
     m_identitiesDock->setObjectName(QStringLiteral("identitiesDock"));
     m_identitiesDock->setWidget(m_identities);
@@ -176,8 +179,8 @@ MainWindow::MainWindow(QWidget *parent)
         // The delegation graph is the working surface; the panels below it get a third. Dock sizes
         // apply once the window is laid out.
         QTimer::singleShot(0, this, [this] {
-            resizeDocks({m_inventoryDock}, {height() / 3}, Qt::Vertical);
-            resizeDocks({m_chainsDock}, {width() * 2 / 5}, Qt::Horizontal);
+            resizeDocks({m_inventoryDock}, {height() * 2 / 5}, Qt::Vertical);
+            resizeDocks({m_chainsDock}, {width() * 3 / 10}, Qt::Horizontal);
         });
     }
 }

@@ -51,7 +51,7 @@ public:
     bool showPanel(const QString &name);
 
     // Bumped whenever the saved dock layout would no longer fit the window's docks.
-    static constexpr int layoutVersion = 5;
+    static constexpr int layoutVersion = 6;
 
 Q_SIGNALS:
     void workspaceShown(const QString &path);
