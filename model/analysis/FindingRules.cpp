@@ -2,7 +2,15 @@
 
 #include "SqliteDatabase.h"
 
+#include <QHash>
+
+#include <nlohmann/json.hpp>
+
+#include <algorithm>
 #include <functional>
+#include <optional>
+#include <unordered_map>
+#include <vector>
 #include <string>
 #include <string_view>
 
@@ -318,43 +326,159 @@ ORDER BY t.trace_id
 // later, held by the delegator's identity, with the exchanged token's chain minus its current actor (or no
 // chain at all, for the first exchange). A finding only when every candidate names someone else: one
 // without may_act, or one naming the actor, could be the token exchanged, so it is not reported.
-constexpr std::string_view mayActViolationSql = R"sql(
-WITH tokens AS (
-    SELECT e.id, e.time_ms, coalesce(e.session_id, '') AS session, coalesce(e.originator, '') AS originator,
-           e.token_id, e.actor_identity_id, e.trace_id,
-           coalesce(json_extract(e.attributes, '$.act_chain'), '[]') AS chain,
-           coalesce(json_array_length(e.attributes, '$.act_chain'), 0) AS depth,
-           json_extract(e.attributes, '$.act_chain[0]') AS actor,
-           json_extract(e.attributes, '$.may_act.sub') AS may_sub
-    FROM events e
-    WHERE e.protocol = 'oauth' AND e.kind IN ('access_token', 'access_token+dpop') AND json_valid(e.attributes)
-), exchanged AS (
-    SELECT t.*, json_remove(t.chain, '$[0]') AS tail,
+// One ordered scan and a hash map: a self-join of the token captures in SQL is quadratic in a session.
+constexpr std::string_view mayActTokensSql = R"sql(
+SELECT e.id, e.time_ms, coalesce(e.session_id, ''), coalesce(e.originator, ''), e.actor_identity_id,
+       coalesce(e.token_id, ''), e.trace_id,
+       json_extract(e.attributes, '$.act_chain', '$.may_act.sub'),
+       CASE WHEN json_array_length(e.attributes, '$.act_chain') >= 2 THEN
            (SELECT d.delegator_identity_id FROM delegation_edges d
-            WHERE d.event_id = t.id AND d.delegate_alias = t.actor LIMIT 1) AS delegator
-    FROM tokens t
-    WHERE t.depth >= 2
-), subjects AS (
-    SELECT x.id AS exchanged_id, s.may_sub
-    FROM exchanged x
-    JOIN tokens s ON s.actor_identity_id = x.delegator AND s.session = x.session AND s.originator = x.originator
-    WHERE s.id <> x.id
-      AND (s.time_ms IS NULL OR x.time_ms IS NULL OR s.time_ms <= x.time_ms)
-      AND (s.chain = x.tail OR (s.depth = 0 AND x.depth = 2))
-), violations AS (
-    SELECT x.* FROM exchanged x
-    WHERE EXISTS (SELECT 1 FROM subjects s WHERE s.exchanged_id = x.id)
-      AND NOT EXISTS (SELECT 1 FROM subjects s WHERE s.exchanged_id = x.id AND (s.may_sub IS NULL OR s.may_sub = x.actor))
-), grouped AS (
-    SELECT coalesce(nullif(v.token_id, ''), 'event ' || v.id) AS subject, min(v.actor_identity_id) AS identity_id,
-           min(v.trace_id) AS trace_id, group_concat(v.id) AS ids
-    FROM violations v
-    GROUP BY 1
-)
-SELECT g.subject, g.identity_id, (SELECT external_id FROM identities WHERE id = g.identity_id), g.trace_id, g.ids
-FROM grouped g
-ORDER BY g.subject
+            WHERE d.event_id = e.id AND d.delegate_alias = json_extract(e.attributes, '$.act_chain[0]') LIMIT 1)
+       END
+FROM events e
+WHERE e.kind IN ('access_token', 'access_token+dpop') AND e.protocol = 'oauth' AND json_valid(e.attributes)
 )sql";
+
+class MayActViolationRule final : public FindingRule
+{
+public:
+    QString id() const override { return QStringLiteral("may-act-violation"); }
+    FindingSeverity severity() const override { return FindingSeverity::High; }
+    QString explanation() const override
+    {
+        return QStringLiteral("The token this one was exchanged from named, in may_act, who may act with it next, and "
+                              "the agent now acting is someone else: the exchange handed authority to a party the "
+                              "issuer never approved.");
+    }
+
+    QList<Finding> evaluate(SqliteDatabase &db, const FindingsSettings &settings) const override
+    {
+        struct Exchanged
+        {
+            qint64 eventId = 0;
+            std::optional<qint64> timeMs;
+            std::string holderKey; // where its subject tokens are filed
+            std::string firstExchangeKey; // the same, for subject tokens without an act chain; empty if not first
+            std::string actor;
+            std::optional<qint64> identityId;
+            QString tokenId;
+            QString traceId;
+        };
+        struct SubjectToken
+        {
+            std::optional<qint64> timeMs;
+            std::optional<std::string> mayActSubject;
+        };
+        // (session, originator, holder identity, act chain) -> the tokens filed there, in time order.
+        std::unordered_map<std::string, std::vector<SubjectToken>> subjects;
+        std::vector<Exchanged> exchanged;
+        const auto key = [](std::string_view session, std::string_view originator, qint64 holder, std::string_view chain) {
+            std::string k;
+            k.reserve(session.size() + originator.size() + chain.size() + 24);
+            k.append(session).push_back('\x1f');
+            k.append(originator).push_back('\x1f');
+            k.append(std::to_string(holder)).push_back('\x1f');
+            k.append(chain);
+            return k;
+        };
+
+        SqliteStatement rows(db, mayActTokensSql);
+        while (rows.step()) {
+            const auto pair = nlohmann::json::parse(rows.textUtf8(7), nullptr, false);
+            if (!pair.is_array() || pair.size() != 2)
+                continue;
+            const nlohmann::json &chainJson = pair[0];
+            std::vector<std::string> chain;
+            if (chainJson.is_array()) {
+                for (const auto &actor : chainJson)
+                    chain.push_back(actor.is_string() ? actor.get<std::string>() : actor.dump());
+            }
+            std::optional<std::string> mayAct;
+            if (pair[1].is_string())
+                mayAct = pair[1].get<std::string>();
+            const std::string_view session = rows.textUtf8(2);
+            const std::string_view originator = rows.textUtf8(3);
+            const std::optional<qint64> holder = rows.optionalInt64(4);
+            const std::optional<qint64> timeMs = rows.optionalInt64(1);
+            const auto chainKey = [&chain](std::size_t from) {
+                std::string text;
+                for (std::size_t i = from; i < chain.size(); ++i)
+                    text.append(chain[i]).push_back('\x1e');
+                return text;
+            };
+            if (holder)
+                subjects[key(session, originator, *holder, chainKey(0))].push_back({timeMs, std::move(mayAct)});
+            const std::optional<qint64> delegator = rows.optionalInt64(8);
+            if (chain.size() >= 2 && delegator) {
+                Exchanged token;
+                token.eventId = rows.int64(0);
+                token.timeMs = timeMs;
+                token.holderKey = key(session, originator, *delegator, chainKey(1));
+                if (chain.size() == 2)
+                    token.firstExchangeKey = key(session, originator, *delegator, std::string_view());
+                token.actor = chain.front();
+                token.identityId = holder;
+                token.tokenId = rows.text(5);
+                token.traceId = rows.text(6);
+                exchanged.push_back(std::move(token));
+            }
+        }
+
+        // Evidence grouped by token id, in event order.
+        QList<Finding> findings;
+        QHash<QString, qsizetype> findingOfToken;
+        for (const Exchanged &token : exchanged) {
+            bool anyCandidate = false;
+            bool permitted = false;
+            for (const std::string *filed : {&token.holderKey, &token.firstExchangeKey}) {
+                if (filed->empty())
+                    continue;
+                const auto it = subjects.find(*filed);
+                if (it == subjects.end())
+                    continue;
+                for (const SubjectToken &candidate : it->second) {
+                    if (candidate.timeMs && token.timeMs && *candidate.timeMs > *token.timeMs)
+                        continue;
+                    anyCandidate = true;
+                    if (!candidate.mayActSubject || *candidate.mayActSubject == token.actor)
+                        permitted = true;
+                }
+            }
+            if (!anyCandidate || permitted)
+                continue;
+            const QString subject = token.tokenId.isEmpty() ? QStringLiteral("event %1").arg(token.eventId) : token.tokenId;
+            auto found = findingOfToken.constFind(subject);
+            if (found == findingOfToken.cend()) {
+                Finding finding;
+                finding.rule = id();
+                finding.severity = severity();
+                finding.subject = subject;
+                finding.identityId = token.identityId;
+                finding.chainKey = token.traceId;
+                finding.title = QStringLiteral("Token %1 is held by an actor its subject token did not allow").arg(subject);
+                finding.explanation = explanation();
+                findings.append(finding);
+                found = findingOfToken.insert(subject, findings.size() - 1);
+            }
+            Finding &finding = findings[*found];
+            if (finding.evidence.size() < settings.evidenceLimit)
+                finding.evidence.append(token.eventId);
+        }
+        if (!findings.isEmpty()) {
+            SqliteStatement identity(db, "SELECT external_id FROM identities WHERE id = ?1");
+            for (Finding &finding : findings) {
+                if (!finding.identityId)
+                    continue;
+                identity.reset();
+                identity.bind(1, *finding.identityId);
+                if (identity.step())
+                    finding.identity = identity.text(0);
+            }
+        }
+        std::sort(findings.begin(), findings.end(), [](const Finding &a, const Finding &b) { return a.subject < b.subject; });
+        return findings;
+    }
+};
 
 } // namespace
 
@@ -425,13 +549,7 @@ std::vector<std::unique_ptr<FindingRule>> builtInFindingRules()
         QStringLiteral("The chain breaks where an agent crosses into a cloud API: the cloud's own logs cannot be "
                        "tied back to the workflow and the person behind it, so an audit stops at that hop."),
         std::string(crossProtocolBreakSql)));
-    rules.push_back(std::make_unique<QueryFindingRule>(
-        QStringLiteral("may-act-violation"), FindingSeverity::High,
-        QStringLiteral("Token %1 is held by an actor its subject token did not allow"),
-        QStringLiteral("The token this one was exchanged from named, in may_act, who may act with it next, and the "
-                       "agent now acting is someone else: the exchange handed authority to a party the issuer never "
-                       "approved."),
-        std::string(mayActViolationSql)));
+    rules.push_back(std::make_unique<MayActViolationRule>());
     return rules;
 }
 
