@@ -21,6 +21,8 @@
 #include "SqliteDatabase.h"
 #include "WorkspaceOverview.h"
 
+#include <algorithm>
+
 #include <QAction>
 #include <QApplication>
 #include <QCloseEvent>
@@ -36,6 +38,7 @@
 #include <QMimeData>
 #include <QPlainTextEdit>
 #include <QSaveFile>
+#include <QScreen>
 #include <QSettings>
 #include <QStandardPaths>
 #include <QStatusBar>
@@ -96,9 +99,6 @@ MainWindow::MainWindow(QWidget *parent)
     m_inventoryDock->setObjectName(QStringLiteral("inventoryDock"));
     m_inventoryDock->setWidget(m_inventory);
     m_inventoryDock->setAccessibleName(tr("Inventory"));
-    // The panels below span the whole width (tables need it); the chain inspector sits beside the graph only.
-    setCorner(Qt::BottomRightCorner, Qt::BottomDockWidgetArea);
-    setCorner(Qt::BottomLeftCorner, Qt::BottomDockWidgetArea);
     addDockWidget(Qt::BottomDockWidgetArea, m_inventoryDock);
     m_identitiesDock->setObjectName(QStringLiteral("identitiesDock"));
     m_identitiesDock->setWidget(m_identities);
@@ -173,14 +173,17 @@ MainWindow::MainWindow(QWidget *parent)
     connect(m_importStatus, &ImportStatusWidget::cancelRequested, m_session, &WorkspaceSession::cancelImport);
 
     QSettings settings;
-    resize(1280, 800);
+    // First start: most of the screen, since the graph and the panels beside it all want room.
+    const QRect available = screen() ? screen()->availableGeometry() : QRect(0, 0, 1280, 800);
+    resize(std::min(available.width(), std::max(1280, available.width() * 9 / 10)),
+           std::min(available.height(), std::max(800, available.height() * 9 / 10)));
     restoreGeometry(settings.value(QStringLiteral("window/geometry")).toByteArray());
     if (!restoreState(settings.value(QStringLiteral("window/state")).toByteArray(), layoutVersion)) {
         // The delegation graph is the working surface; the panels below it get a third. Dock sizes
         // apply once the window is laid out.
         QTimer::singleShot(0, this, [this] {
-            resizeDocks({m_inventoryDock}, {height() * 2 / 5}, Qt::Vertical);
-            resizeDocks({m_chainsDock}, {width() * 3 / 10}, Qt::Horizontal);
+            resizeDocks({m_inventoryDock}, {height() / 3}, Qt::Vertical);
+            resizeDocks({m_chainsDock}, {width() / 3}, Qt::Horizontal);
         });
     }
 }
