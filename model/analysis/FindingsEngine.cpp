@@ -12,7 +12,11 @@
 #include <QJsonObject>
 #include <QScopeGuard>
 
+#include <atomic>
+#include <functional>
+#include <memory>
 #include <thread>
+#include <vector>
 
 namespace chainsight {
 namespace {
@@ -36,17 +40,30 @@ QString evidenceJson(const QList<qint64> &ids)
     return QString::fromUtf8(QJsonDocument(array).toJson(QJsonDocument::Compact));
 }
 
+// The hops of each chain as compact JSON, for the chains table; built off the writing thread.
+std::vector<QByteArray> hopsJson(const ChainSet &chains)
+{
+    std::vector<QByteArray> json;
+    json.reserve(static_cast<std::size_t>(chains.chains.size()));
+    for (const Chain &chain : chains.chains) {
+        QJsonArray hops;
+        for (const ChainHop &hop : chain.hops)
+            hops.append(hopToJson(hop));
+        json.push_back(QJsonDocument(hops).toJson(QJsonDocument::Compact));
+    }
+    return json;
+}
+
 // The chains of this run replace the previous run's: one summary row each, hops as JSON.
-qint64 storeChains(SqliteDatabase &db, qint64 runId, const ChainSet &chains)
+qint64 storeChains(SqliteDatabase &db, qint64 runId, const ChainSet &chains, const std::vector<QByteArray> &hops)
 {
     SqliteStatement clear(db, "DELETE FROM chains WHERE analysis_run_id IS NOT ?1");
     clear.bind(1, runId).run();
     SqliteStatement insert(db, "INSERT OR IGNORE INTO chains (analysis_run_id, chain_key, originator, root_identity_id, depth, retention, "
                                "first_time_ms, last_time_ms, hops) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)");
-    for (const Chain &chain : chains.chains) {
-        QJsonArray hops;
-        for (const ChainHop &hop : chain.hops)
-            hops.append(hopToJson(hop));
+    for (qsizetype i = 0; i < chains.chains.size(); ++i) {
+        const Chain &chain = chains.chains[i];
+        const QByteArray &json = hops[static_cast<std::size_t>(i)];
         insert.reset();
         insert.bind(1, runId)
             .bind(2, chain.key)
@@ -56,7 +73,7 @@ qint64 storeChains(SqliteDatabase &db, qint64 runId, const ChainSet &chains)
             .bind(6, chain.retention)
             .bind(7, chain.firstTimeMs)
             .bind(8, chain.lastTimeMs)
-            .bind(9, QString::fromUtf8(QJsonDocument(hops).toJson(QJsonDocument::Compact)))
+            .bindTextUntilStep(9, std::string_view(json.constData(), static_cast<std::size_t>(json.size())))
             .run();
     }
     return chains.chains.size();
@@ -103,17 +120,49 @@ std::optional<FindingsRun> FindingsEngine::run(Workspace &workspace, const QStri
             db.execute(analysisIndexesSql);
             indexes.commit();
         }
-        // The chains are built on a second read connection while the rules run on this one: two cores, one wait.
+        std::vector<const FindingRule *> selected;
+        for (const auto &rule : m_rules) {
+            if (onlyRules.isEmpty() || onlyRules.contains(rule->id()))
+                selected.push_back(rule.get());
+        }
+        // Two cores: a second read connection builds the chains, then takes rules from the same queue as
+        // this one. Rules only read, so either connection can evaluate any of them.
+        std::vector<QList<Finding>> perRule(selected.size());
+        std::atomic_size_t nextRule{0};
         std::optional<ChainSet> chains;
+        std::vector<QByteArray> chainHops;
+        std::atomic_bool chainsReady{false}; // set by the helper once chains and chainHops are complete
+        bool chainsStored = false;
         QString chainError;
+        QString helperRuleError;
+        // between: called after each rule this thread evaluated (the writer stores the chains there).
+        const auto evaluateRules = [&](SqliteDatabase &connection, const std::function<void()> &between) {
+            for (std::size_t i = nextRule++; i < selected.size(); i = nextRule++) {
+                perRule[i] = selected[i]->evaluate(connection, m_settings);
+                if (between)
+                    between();
+            }
+        };
         std::thread chainBuilder;
-        if (onlyRules.isEmpty() && !workspace.path().isEmpty()) {
-            chainBuilder = std::thread([&chains, &chainError, path = workspace.path()] {
+        if (!workspace.path().isEmpty()) {
+            chainBuilder = std::thread([&, buildChains = onlyRules.isEmpty(), path = workspace.path()] {
+                std::unique_ptr<SqliteDatabase> reader;
                 try {
-                    if (auto reader = SqliteDatabase::open(path, SqliteDatabase::OpenMode::ReadOnly, &chainError))
+                    reader = SqliteDatabase::open(path, SqliteDatabase::OpenMode::ReadOnly, &chainError);
+                    if (reader && buildChains) {
                         chains = ChainBuilder::build(*reader);
+                        chainHops = hopsJson(*chains);
+                        chainsReady = true;
+                    }
                 } catch (const SqliteError &e) {
                     chainError = e.message();
+                }
+                try {
+                    if (reader)
+                        evaluateRules(*reader, {});
+                } catch (const SqliteError &e) {
+                    helperRuleError = e.message();
+                    nextRule = selected.size(); // stop the queue; the run fails below
                 }
             });
         }
@@ -132,11 +181,25 @@ std::optional<FindingsRun> FindingsEngine::run(Workspace &workspace, const QStri
             .run();
         result.runId = db.lastInsertRowId();
 
-        for (const auto &rule : m_rules) {
-            if (!onlyRules.isEmpty() && !onlyRules.contains(rule->id()))
-                continue;
-            result.findings.append(rule->evaluate(db, m_settings));
+        // The chains are written as soon as the helper has them, while it goes on with the rules.
+        const auto storeReadyChains = [&] {
+            if (!chainsStored && chainsReady) {
+                result.chainCount = storeChains(db, result.runId, *chains, chainHops);
+                chainsStored = true;
+            }
+        };
+        try {
+            evaluateRules(db, onlyRules.isEmpty() ? std::function<void()>(storeReadyChains) : std::function<void()>());
+        } catch (const SqliteError &) {
+            nextRule = selected.size();
+            throw;
         }
+        if (chainBuilder.joinable())
+            chainBuilder.join();
+        if (!helperRuleError.isEmpty())
+            throw SqliteError(1, helperRuleError);
+        for (QList<Finding> &findings : perRule) // in the documented rule order, whoever evaluated them
+            result.findings.append(std::move(findings));
 
         // One current set of findings: a full run replaces all earlier ones, a run of some rules only theirs.
         if (onlyRules.isEmpty()) {
@@ -174,12 +237,12 @@ std::optional<FindingsRun> FindingsEngine::run(Workspace &workspace, const QStri
                 .run();
             finding.id = db.lastInsertRowId();
         }
-        if (onlyRules.isEmpty()) {
-            if (chainBuilder.joinable())
-                chainBuilder.join();
-            if (!chains) // no second connection (an in-memory store) or it failed: build here
+        if (onlyRules.isEmpty() && !chainsStored) {
+            if (!chainsReady) { // no second connection (an in-memory store) or it failed: build here
                 chains = ChainBuilder::build(db);
-            result.chainCount = storeChains(db, result.runId, *chains);
+                chainHops = hopsJson(*chains);
+            }
+            result.chainCount = storeChains(db, result.runId, *chains, chainHops);
         }
         SqliteStatement finish(db, "UPDATE analysis_runs SET finished_at = ?1 WHERE id = ?2");
         finish.bind(1, QDateTime::currentDateTimeUtc().toString(Qt::ISODateWithMs)).bind(2, result.runId).run();
