@@ -24,7 +24,7 @@ using namespace std::string_view_literals; // comparisons against literals must 
 
 constexpr std::size_t chunkBytes = 8u << 20;
 constexpr std::size_t maximumLineBytes = 256u << 20;
-constexpr std::size_t batchRows = 8192;
+constexpr std::size_t batchRows = 1024;
 constexpr int maximumParentWalk = 128;
 
 // A string stored in a batch's arena.
@@ -102,7 +102,7 @@ public:
         const auto bytes = static_cast<std::size_t>(std::max<qint64>(fileBytes, 0));
         for (int i = 0; i < batches; ++i) {
             m_storage.push_back(std::make_unique<SpanBatch>());
-            m_storage.back()->arena.reserve(std::min<std::size_t>(16u << 20, bytes + 4096));
+            m_storage.back()->arena.reserve(std::min<std::size_t>(4u << 20, bytes + 4096));
             m_storage.back()->rows.reserve(std::min<std::size_t>(batchRows + 1024, bytes / 64 + 64));
             m_free.push_back(m_storage.back().get());
         }
@@ -452,7 +452,7 @@ private:
             return;
         }
         linkRequest(firstRow);
-        if (m_batch->rows.size() >= batchRows || m_batch->arena.size() > (12u << 20)) {
+        if (m_batch->rows.size() >= batchRows || m_batch->arena.size() > (3u << 20)) {
             m_batch->bytesDone = fileOffset + static_cast<qint64>(length);
             m_pipe.pushFull(m_batch);
             m_batch = m_pipe.takeFree();
@@ -940,7 +940,7 @@ qint64 OtlpTraceImporter::import(ImportContext &context) const
         wholeDocument = file.readAll();
     }
 
-    BatchPipe pipe(3, file.size());
+    BatchPipe pipe(4, file.size());
     // The parser stops on the user's cancel or when the writer gives up.
     std::atomic_bool parserCancel{false};
     OtlpParser parser(pipe, parserCancel, context.path(), context.contentDigest());
