@@ -10,6 +10,7 @@
 #include <QItemSelectionModel>
 #include <QLabel>
 #include <QLineEdit>
+#include <QMenu>
 #include <QSpinBox>
 #include <QSplitter>
 #include <QTableView>
@@ -117,6 +118,13 @@ ChainInspector::ChainInspector(QWidget *parent)
         m_proxy->setMinimumDepth(depth);
         updateSummary();
     });
+    m_view->setContextMenuPolicy(Qt::CustomContextMenu);
+    connect(m_view, &QTableView::customContextMenuRequested, this, [this](const QPoint &position) {
+        QMenu menu(this);
+        fillContextMenu(menu, m_view->indexAt(position));
+        if (!menu.isEmpty())
+            menu.exec(m_view->viewport()->mapToGlobal(position));
+    });
     connect(m_view->selectionModel(), &QItemSelectionModel::currentRowChanged, this, [this] {
         m_highlight.clear();
         showChain();
@@ -130,6 +138,15 @@ void ChainInspector::setChains(std::shared_ptr<const ChainSet> chains)
     fitRecordTable(m_view, 280);
     updateSummary();
     showChain();
+}
+
+void ChainInspector::fillContextMenu(QMenu &menu, const QModelIndex &index)
+{
+    const Chain *chain = index.isValid() ? m_model->chainAt(m_proxy->mapToSource(index).row()) : nullptr;
+    if (!chain)
+        return;
+    const QString key = chain->key;
+    menu.addAction(tr("Review this chain…"), this, [this, key] { Q_EMIT reviewRequested(key); });
 }
 
 QString ChainInspector::currentChainKey() const

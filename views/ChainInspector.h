@@ -10,6 +10,8 @@
 class QCheckBox;
 class QLabel;
 class QLineEdit;
+class QMenu;
+class QModelIndex;
 class QSpinBox;
 class QTableView;
 class QTreeWidget;
@@ -35,9 +37,15 @@ public:
 
     ChainListModel *model() const { return m_model; }
     QTreeWidget *hopTree() const { return m_hops; }
+    QTableView *chainList() const { return m_view; }
+
+    // The context menu of a row of the chain list (an index of view()'s model).
+    void fillContextMenu(QMenu &menu, const QModelIndex &index);
 
 Q_SIGNALS:
     void chainSelected(const QString &key);
+    // "Review…" from the chain list's context menu.
+    void reviewRequested(const QString &chainKey);
 
 private:
     void showChain();

@@ -160,6 +160,18 @@ MainWindow::MainWindow(QWidget *parent)
         showPanel(QStringLiteral("reviews"));
         m_reviews->requestFindingReview(finding);
     });
+    connect(m_chains, &ChainInspector::reviewRequested, this, [this](const QString &key) {
+        showPanel(QStringLiteral("reviews"));
+        m_reviews->requestReview(ReviewSubjectKind::Chain, key);
+    });
+    connect(m_graph, &DelegationGraphPage::chainReviewRequested, this, [this](const QString &key) {
+        showPanel(QStringLiteral("reviews"));
+        m_reviews->requestReview(ReviewSubjectKind::Chain, key);
+    });
+    connect(m_graph, &DelegationGraphPage::identityReviewRequested, this, [this](const QString &id) {
+        showPanel(QStringLiteral("reviews"));
+        m_reviews->requestReview(ReviewSubjectKind::Identity, id);
+    });
     connect(m_session, &WorkspaceSession::workspaceFailed, this, [this](const QString &, const QString &message) {
         qWarning("cannot open workspace: %s", qUtf8Printable(message));
         m_workspaceLabel->setText(message);

@@ -1,6 +1,9 @@
 #include "AgentInventoryModel.h"
 #include "ChainInspector.h"
 #include "ChainListModel.h"
+#include "DelegationGraphData.h"
+#include "DelegationGraphPage.h"
+#include "DelegationGraphScene.h"
 #include "FindingListModel.h"
 #include "FindingsPanel.h"
 #include "IdentitiesPanel.h"
@@ -8,6 +11,7 @@
 #include "ImportStatusWidget.h"
 #include "InventoryPanel.h"
 #include "MainWindow.h"
+#include "ReviewDialog.h"
 #include "SourceListModel.h"
 #include "WorkspaceOverview.h"
 
@@ -17,6 +21,7 @@
 #include <QDockWidget>
 #include <QDir>
 #include <QLineEdit>
+#include <QMenu>
 #include <QMimeData>
 #include <QUrl>
 #include <QSignalSpy>
@@ -24,6 +29,7 @@
 #include <QTableView>
 #include <QTemporaryDir>
 #include <QTest>
+#include <QTimer>
 #include <QTreeWidget>
 
 using namespace chainsight;
@@ -151,6 +157,50 @@ private Q_SLOTS:
         QVERIFY(tree->currentItem()->font(0).bold());
         window.showPanel(QStringLiteral("findings"));
         saveArtefact(window, QStringLiteral("05-finding-chain.png"));
+    }
+
+    void reviewsStartFromTheChainAndGraphMenus()
+    {
+        MainWindow window;
+        QSignalSpy shown(&window, &MainWindow::workspaceShown);
+        window.show();
+        window.openDemoWorkspace();
+        QVERIFY(shown.wait(30000));
+        // Triggers the menu action and reads the subject of the review dialog it opens, then cancels it.
+        const auto reviewDraftFrom = [](QMenu &menu, const QString &text) {
+            ReviewDraft seen;
+            QAction *action = nullptr;
+            for (QAction *candidate : menu.actions())
+                action = candidate->text() == text ? candidate : action;
+            if (!action)
+                return seen;
+            QTimer::singleShot(0, [&seen] {
+                if (auto *dialog = qobject_cast<ReviewDialog *>(QApplication::activeModalWidget())) {
+                    seen = dialog->draft();
+                    dialog->reject();
+                }
+            });
+            action->trigger();
+            return seen;
+        };
+
+        ChainInspector *chains = window.chainInspector();
+        const QModelIndex firstChain = chains->chainList()->model()->index(0, 0);
+        QMenu chainMenu;
+        chains->fillContextMenu(chainMenu, firstChain);
+        const ReviewDraft chainReview = reviewDraftFrom(chainMenu, QStringLiteral("Review this chain…"));
+        QCOMPARE(chainReview.subjectKind, ReviewSubjectKind::Chain);
+        QCOMPARE(chainReview.subject, firstChain.data().toString());
+
+        DelegationGraphPage *graph = window.graphPage();
+        QTRY_VERIFY_WITH_TIMEOUT(graph->scene()->graph(), 10000);
+        const int node = graph->scene()->graph()->nodeIndex(QStringLiteral("refund-worker"));
+        QVERIFY(node >= 0);
+        QMenu nodeMenu;
+        graph->fillContextMenu(nodeMenu, node, -1);
+        const ReviewDraft identityReview = reviewDraftFrom(nodeMenu, QStringLiteral("Review this identity…"));
+        QCOMPARE(identityReview.subjectKind, ReviewSubjectKind::Identity);
+        QCOMPARE(identityReview.subject, QStringLiteral("refund-worker"));
     }
 
     void importAddsAgentsInTheBackground()

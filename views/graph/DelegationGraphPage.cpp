@@ -418,6 +418,12 @@ void DelegationGraphPage::chooseExport()
 void DelegationGraphPage::showContextMenu(int node, int edge, const QPoint &globalPos)
 {
     QMenu menu(this);
+    fillContextMenu(menu, node, edge);
+    menu.exec(globalPos);
+}
+
+void DelegationGraphPage::fillContextMenu(QMenu &menu, int node, int edge)
+{
     if (node >= 0) {
         menu.addAction(tr("Highlight the path from the originator"), this, [this, node] { m_scene->highlightPathToOriginators(node); });
         if (m_scene->isCollapsed(node))
@@ -426,14 +432,25 @@ void DelegationGraphPage::showContextMenu(int node, int edge, const QPoint &glob
             menu.addAction(tr("Collapse what only this leads to"), this, [this, node] { m_scene->setCollapsed(node, true); });
         menu.addAction(tr("Bring close"), this, [this, node] { m_view->showNode(node, true); });
         menu.addAction(tr("Copy id"), this, [this, node] { QApplication::clipboard()->setText(m_scene->graph()->node(node).id); });
+        if (m_scene->graph()->kind(node) != GraphNodeKind::UnknownOriginator) {
+            menu.addSeparator();
+            const QString id = m_scene->graph()->node(node).id;
+            menu.addAction(tr("Review this identity…"), this, [this, id] { Q_EMIT identityReviewRequested(id); });
+        }
     } else if (edge >= 0) {
         menu.addAction(tr("Highlight the path from the originator"), this, [this, edge] { m_scene->setHighlight(m_scene->graph()->pathOfEdge(edge)); });
+        // The chains through this edge (the graph keeps a bounded number of them), each reviewable.
+        const QStringList chains = m_scene->graph()->edge(edge).chainKeys;
+        if (!chains.isEmpty()) {
+            QMenu *review = menu.addMenu(tr("Review a chain through this edge"));
+            for (const QString &key : chains.mid(0, 20))
+                review->addAction(key, this, [this, key] { Q_EMIT chainReviewRequested(key); });
+        }
     } else {
         menu.addAction(tr("Fit to view"), this, [this] { m_view->fitToView(true); });
     }
     if (m_scene->hasHighlight())
         menu.addAction(tr("Clear the highlight"), this, [this] { m_scene->clearHighlight(); });
-    menu.exec(globalPos);
 }
 
 void DelegationGraphPage::updateStatus()

@@ -12,6 +12,7 @@ class QComboBox;
 class QDateTimeEdit;
 class QLabel;
 class QLineEdit;
+class QMenu;
 class QToolButton;
 
 namespace chainsight {
@@ -56,9 +57,15 @@ public:
     QComboBox *severityFilter() const { return m_severity; }
     QComboBox *periodFilter() const { return m_period; }
 
+    // The context menu of a node, an edge (node -1) or the background (both -1).
+    void fillContextMenu(QMenu &menu, int node, int edge);
+
 Q_SIGNALS:
     // The graph of the latest setGraph() is laid out and shown.
     void graphShown();
+    // "Review…" from the context menu: the reviewer wants to record a decision on this identity or chain.
+    void identityReviewRequested(const QString &identityId);
+    void chainReviewRequested(const QString &chainKey);
 
 private:
     void applyFilter();
