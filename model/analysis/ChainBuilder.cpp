@@ -145,7 +145,8 @@ QHash<QString, SessionTokens> loadSessions(SqliteDatabase &db)
     QHash<QString, SessionTokens> sessions;
     {
         // The human's grant to the first client of the session: an authorization-code exchange.
-        SqliteStatement grants(db, "SELECT session_id, actor_identity_id, originator, scopes, protocol FROM events "
+        // One sequential scan: through the session index every match costs a random row fetch.
+        SqliteStatement grants(db, "SELECT session_id, actor_identity_id, originator, scopes, protocol FROM events NOT INDEXED "
                                    "WHERE session_id IS NOT NULL AND actor_identity_id IS NOT NULL AND originator IS NOT NULL "
                                    "AND (kind = 'CODE_TO_TOKEN' OR (protocol = 'okta' AND action = 'authorization_code'))");
         while (grants.step()) {
@@ -172,8 +173,10 @@ QHash<QString, SessionTokens> loadSessions(SqliteDatabase &db)
         }
     }
     {
+        // The kinds narrow the kind index to the token captures (the session index would fetch every session row).
         SqliteStatement captures(db, "SELECT session_id, actor_identity_id, outcome FROM events "
-                                     "WHERE protocol = 'oauth' AND session_id IS NOT NULL AND actor_identity_id IS NOT NULL");
+                                     "WHERE kind IN ('access_token', 'access_token+dpop') AND protocol = 'oauth' "
+                                     "AND session_id IS NOT NULL AND actor_identity_id IS NOT NULL");
         while (captures.step()) {
             const std::string_view outcome = captures.textUtf8(2);
             if (outcome.empty() || outcome == "not-checked"sv)
