@@ -329,14 +329,15 @@ ORDER BY t.trace_id
 // One ordered scan and a hash map: a self-join of the token captures in SQL is quadratic in a session.
 constexpr std::string_view mayActTokensSql = R"sql(
 SELECT e.id, e.time_ms, coalesce(e.session_id, ''), coalesce(e.originator, ''), e.actor_identity_id,
-       coalesce(e.token_id, ''), e.trace_id,
-       json_extract(e.attributes, '$.act_chain', '$.may_act.sub'),
-       CASE WHEN json_array_length(e.attributes, '$.act_chain') >= 2 THEN
-           (SELECT d.delegator_identity_id FROM delegation_edges d
-            WHERE d.event_id = e.id AND d.delegate_alias = json_extract(e.attributes, '$.act_chain[0]') LIMIT 1)
-       END
+       coalesce(e.token_id, ''), e.trace_id, json_extract(e.attributes, '$.act_chain', '$.may_act.sub')
 FROM events e
 WHERE e.kind IN ('access_token', 'access_token+dpop') AND e.protocol = 'oauth' AND json_valid(e.attributes)
+)sql";
+
+// The hops the token importer wrote for each capture's act chain: delegate alias -> delegator identity.
+constexpr std::string_view mayActHopsSql = R"sql(
+SELECT event_id, delegate_alias, delegator_identity_id FROM delegation_edges
+WHERE protocol = 'oauth' AND event_id IS NOT NULL AND delegator_identity_id IS NOT NULL
 )sql";
 
 class MayActViolationRule final : public FindingRule
@@ -382,6 +383,24 @@ public:
             return k;
         };
 
+        std::unordered_map<qint64, std::vector<std::pair<std::string, qint64>>> hopsOfEvent;
+        {
+            SqliteStatement hops(db, mayActHopsSql);
+            while (hops.step())
+                hopsOfEvent[hops.int64(0)].emplace_back(std::string(hops.textUtf8(1)), hops.int64(2));
+        }
+        // The identity that handed the token's current actor its work: the delegator of the hop into it.
+        const auto delegatorOf = [&hopsOfEvent](qint64 eventId, const std::string &actor) -> std::optional<qint64> {
+            const auto it = hopsOfEvent.find(eventId);
+            if (it == hopsOfEvent.end())
+                return std::nullopt;
+            for (const auto &[delegate, delegator] : it->second) {
+                if (delegate == actor)
+                    return delegator;
+            }
+            return std::nullopt;
+        };
+
         SqliteStatement rows(db, mayActTokensSql);
         while (rows.step()) {
             const auto pair = nlohmann::json::parse(rows.textUtf8(7), nullptr, false);
@@ -408,8 +427,8 @@ public:
             };
             if (holder)
                 subjects[key(session, originator, *holder, chainKey(0))].push_back({timeMs, std::move(mayAct)});
-            const std::optional<qint64> delegator = rows.optionalInt64(8);
-            if (chain.size() >= 2 && delegator) {
+            const std::optional<qint64> delegator = chain.size() >= 2 ? delegatorOf(rows.int64(0), chain.front()) : std::nullopt;
+            if (delegator) {
                 Exchanged token;
                 token.eventId = rows.int64(0);
                 token.timeMs = timeMs;
