@@ -31,6 +31,7 @@ void fitRecordTable(QTableView *view, int maxWidth)
 } // namespace chainsight
 
 #include <QHBoxLayout>
+#include <QLabel>
 #include <QSplitter>
 #include <QVBoxLayout>
 
@@ -41,6 +42,9 @@ void layOutRecordPanel(QWidget *panel, std::initializer_list<QWidget *> filterRo
     auto *row = new QHBoxLayout;
     int stretch = 1;
     for (QWidget *widget : filterRow) {
+        // A summary line may be cut rather than widen its dock: the tables beside the graph share the window.
+        if (auto *label = qobject_cast<QLabel *>(widget))
+            label->setMinimumWidth(40);
         row->addWidget(widget, stretch);
         stretch = 0;
     }

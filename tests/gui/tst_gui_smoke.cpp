@@ -98,7 +98,7 @@ private Q_SLOTS:
     void firstStartToChain()
     {
         MainWindow window;
-        window.resize(1400, 900);
+        window.resize(1600, 1000);
         QAbstractItemModelTester findingTester(window.findingsPanel()->proxy(),
                                                QAbstractItemModelTester::FailureReportingMode::QtTest);
         QAbstractItemModelTester chainTester(window.chainInspector()->model(),
@@ -154,6 +154,7 @@ private Q_SLOTS:
         QCOMPARE(window.chainInspector()->currentChainKey(), clicked.chainKey);
         QVERIFY(window.chainInspector()->isVisible());
         QVERIFY(window.chainInspector()->hopTree()->topLevelItemCount() >= 1);
+        QTest::qWait(800); // the graph glides to the finding's path; the screenshot shows where it lands
         QVERIFY(window.grab().save(artefactPath(QStringLiteral("03-finding-chain.png"))));
 
         // 4. The keyboard walks the findings too: Up to the previous finding about another chain opens it.

@@ -94,15 +94,28 @@ void DelegationGraphScene::setDeviceCacheEnabled(bool enabled)
     m_canvas->setCacheMode(enabled ? QGraphicsItem::DeviceCoordinateCache : QGraphicsItem::NoCache);
 }
 
+void DelegationGraphScene::dropDeviceCache()
+{
+    // What changed is drawn everywhere at once: drop every cached pixel rather than trust update() alone,
+    // which left strips of the previous state when the view scrolled to the change in the same event.
+    const QGraphicsItem::CacheMode mode = m_canvas->cacheMode();
+    if (mode != QGraphicsItem::NoCache) {
+        m_canvas->setCacheMode(QGraphicsItem::NoCache);
+        m_canvas->setCacheMode(mode);
+    }
+    m_canvas->update();
+}
+
 void DelegationGraphScene::stateChanged(Change change)
 {
     if (change == Change::Graph) {
         const QRectF bounds = graphBounds().adjusted(-sceneMargin, -sceneMargin, sceneMargin, sceneMargin);
         m_canvas->setBounds(bounds);
         setSceneRect(bounds);
+        dropDeviceCache();
         return;
     }
-    m_canvas->update();
+    dropDeviceCache();
     if (change == Change::Current)
         Q_EMIT currentChanged();
     else if (change == Change::Content)

@@ -142,6 +142,7 @@ Q_SIGNALS:
 
 protected:
     void stateChanged(Change change) override;
+    void dropDeviceCache();
 
 private:
     GraphCanvasItem *m_canvas;
