@@ -8,8 +8,11 @@
 
 #include <algorithm>
 #include <functional>
+#include <limits>
+#include <map>
 #include <optional>
 #include <unordered_map>
+#include <unordered_set>
 #include <vector>
 #include <string>
 #include <string_view>
@@ -161,62 +164,6 @@ ORDER BY 1
 
 // Agent-to-agent hops of each trace, walked from its root agent (a delegator no one delegated to in that
 // trace). A path never revisits an agent, so a cycle ends the walk instead of looping.
-constexpr std::string_view delegationWalkSql = R"sql(
-WITH RECURSIVE
-hop(trace_id, a, b) AS MATERIALIZED (
-    SELECT DISTINCT trace_id, delegator_identity_id, delegate_identity_id FROM delegation_edges
-    WHERE protocol = 'otlp' AND trace_id IS NOT NULL AND delegator_identity_id IS NOT NULL
-      AND delegate_identity_id IS NOT NULL AND delegator_identity_id <> delegate_identity_id
-),
-root(trace_id, a) AS (
-    SELECT DISTINCT h.trace_id, h.a FROM hop h
-    WHERE NOT EXISTS (SELECT 1 FROM hop h2 WHERE h2.trace_id = h.trace_id AND h2.b = h.a)
-),
-walk(trace_id, root, node, depth, path) AS (
-    SELECT trace_id, a, a, 0, ',' || a || ',' FROM root
-    UNION ALL
-    SELECT w.trace_id, w.root, h.b, w.depth + 1, w.path || h.b || ','
-    FROM walk w JOIN hop h ON h.trace_id = w.trace_id AND h.a = w.node
-    WHERE instr(w.path, ',' || h.b || ',') = 0 AND w.depth < 64
-)
-)sql";
-
-// Hops below the root beyond the root agent's declared max_delegation_depth.
-constexpr std::string_view deepDelegationSql = R"sql(
-, deep(trace_id, root) AS (
-    SELECT w.trace_id, w.root FROM walk w JOIN identities i ON i.id = w.root
-    WHERE i.max_delegation_depth IS NOT NULL
-    GROUP BY w.trace_id, w.root
-    HAVING max(w.depth) > i.max_delegation_depth
-)
-SELECT d.trace_id, d.root, (SELECT external_id FROM identities WHERE id = d.root), d.trace_id,
-       (SELECT group_concat(id) FROM (SELECT id FROM events WHERE trace_id = d.trace_id AND kind = 'invoke_agent'
-                                      ORDER BY id LIMIT 50))
-FROM deep d
-ORDER BY d.trace_id
-)sql";
-
-// A hop back to an agent already on the path; the pair is named in sorted order, one finding per pair.
-constexpr std::string_view delegationCycleSql = R"sql(
-, back(pair, first_id, trace_id) AS (
-    SELECT CASE WHEN x.external_id < y.external_id THEN x.external_id || ',' || y.external_id
-                ELSE y.external_id || ',' || x.external_id END,
-           min(x.id, y.id), w.trace_id
-    FROM walk w
-    JOIN hop h ON h.trace_id = w.trace_id AND h.a = w.node
-    JOIN identities x ON x.id = w.node
-    JOIN identities y ON y.id = h.b
-    WHERE instr(w.path, ',' || h.b || ',') > 0
-), pairs(pair, first_id, trace_id) AS (
-    SELECT pair, min(first_id), min(trace_id) FROM back GROUP BY pair
-)
-SELECT p.pair, p.first_id, (SELECT external_id FROM identities WHERE id = p.first_id), p.trace_id,
-       (SELECT group_concat(id) FROM (SELECT e.id FROM events e WHERE e.trace_id = p.trace_id AND e.kind = 'invoke_agent'
-                                      ORDER BY e.id LIMIT 50))
-FROM pairs p
-ORDER BY p.pair
-)sql";
-
 // Each token-exchange hop with its granted scopes, compared with the delegator's latest token in the same
 // session before it. Keycloak and gateway tokens carry the session; Okta-issued tokens are placed in their
 // Okta session through the grant event with the same token id.
@@ -319,6 +266,163 @@ SELECT t.trace_id, t.identity_id, (SELECT external_id FROM identities WHERE id =
 FROM traces t
 ORDER BY t.trace_id
 )sql";
+
+// The OTel delegation hops of each trace, walked from its roots (agents nobody in the trace delegated to)
+// along every path that does not revisit an agent, at most 64 hops deep. deep-delegation compares the
+// deepest path from a root with the root agent's max_delegation_depth; delegation-cycle names each hop
+// back to an agent already on the path, as the pair of external ids in sorted order.
+class DelegationWalkRule final : public FindingRule
+{
+public:
+    enum class Kind { Depth, Cycle };
+
+    DelegationWalkRule(Kind kind, QString id, FindingSeverity severity, QString title, QString explanation)
+        : m_kind(kind)
+        , m_id(std::move(id))
+        , m_severity(severity)
+        , m_title(std::move(title))
+        , m_explanation(std::move(explanation))
+    {
+    }
+
+    QString id() const override { return m_id; }
+    FindingSeverity severity() const override { return m_severity; }
+    QString explanation() const override { return m_explanation; }
+
+    QList<Finding> evaluate(SqliteDatabase &db, const FindingsSettings &settings) const override
+    {
+        struct Identity
+        {
+            QString externalId;
+            std::optional<qint64> maxDepth;
+        };
+        std::unordered_map<qint64, Identity> identities;
+        {
+            SqliteStatement query(db, "SELECT id, external_id, max_delegation_depth FROM identities");
+            while (query.step())
+                identities[query.int64(0)] = Identity{query.text(1), query.optionalInt64(2)};
+        }
+        struct Deep
+        {
+            QString trace;
+            qint64 root = 0;
+        };
+        struct Cycle
+        {
+            qint64 firstId = 0;
+            QString trace;
+        };
+        std::vector<Deep> deep;
+        std::map<QString, Cycle> cycles; // by "a,b", sorted: the rule's order
+
+        SqliteStatement hops(db, "SELECT DISTINCT trace_id, delegator_identity_id, delegate_identity_id FROM delegation_edges "
+                                 "WHERE protocol = 'otlp' AND trace_id IS NOT NULL AND delegator_identity_id IS NOT NULL "
+                                 "AND delegate_identity_id IS NOT NULL AND delegator_identity_id <> delegate_identity_id "
+                                 "ORDER BY trace_id");
+        std::string trace;
+        std::vector<std::pair<qint64, qint64>> edges;
+        const auto walkTrace = [&] {
+            if (edges.empty())
+                return;
+            std::sort(edges.begin(), edges.end());
+            std::unordered_set<qint64> delegates;
+            for (const auto &[from, to] : edges)
+                delegates.insert(to);
+            std::vector<qint64> roots;
+            for (const auto &[from, to] : edges) {
+                if (!delegates.count(from) && (roots.empty() || roots.back() != from))
+                    roots.push_back(from);
+            }
+            const QString traceId = QString::fromUtf8(trace.data(), static_cast<qsizetype>(trace.size()));
+            for (const qint64 root : roots) {
+                std::vector<qint64> path{root};
+                int deepest = 0;
+                walk(edges, path, deepest, [&](qint64 node, qint64 back) {
+                    const Identity &x = identities[node];
+                    const Identity &y = identities[back];
+                    const QString pair = x.externalId < y.externalId ? x.externalId + QLatin1Char(',') + y.externalId
+                                                                     : y.externalId + QLatin1Char(',') + x.externalId;
+                    auto [it, inserted] = cycles.try_emplace(pair, Cycle{std::min(node, back), traceId});
+                    if (!inserted) {
+                        it->second.firstId = std::min(it->second.firstId, std::min(node, back));
+                        it->second.trace = std::min(it->second.trace, traceId);
+                    }
+                });
+                const auto found = identities.find(root);
+                if (found != identities.end() && found->second.maxDepth && deepest > *found->second.maxDepth)
+                    deep.push_back({traceId, root});
+            }
+        };
+        while (hops.step()) {
+            const std::string_view rowTrace = hops.textUtf8(0);
+            if (rowTrace != trace) {
+                walkTrace();
+                trace.assign(rowTrace);
+                edges.clear();
+            }
+            edges.emplace_back(hops.int64(1), hops.int64(2));
+        }
+        walkTrace();
+
+        SqliteStatement evidence(db, "SELECT id FROM events WHERE trace_id = ?1 AND kind = 'invoke_agent' ORDER BY id LIMIT ?2");
+        const auto finding = [&](const QString &subject, qint64 identityId, const QString &traceId) {
+            Finding f;
+            f.rule = m_id;
+            f.severity = m_severity;
+            f.subject = subject;
+            f.identityId = identityId;
+            f.identity = identities[identityId].externalId;
+            f.chainKey = traceId;
+            f.title = m_title.arg(subject);
+            f.explanation = m_explanation;
+            evidence.reset();
+            evidence.bind(1, traceId).bind(2, settings.evidenceLimit);
+            while (evidence.step())
+                f.evidence.append(evidence.int64(0));
+            return f;
+        };
+        QList<Finding> findings;
+        if (m_kind == Kind::Depth) {
+            std::sort(deep.begin(), deep.end(), [](const Deep &a, const Deep &b) { return a.trace < b.trace; });
+            for (const Deep &d : deep)
+                findings.append(finding(d.trace, d.root, d.trace));
+        } else {
+            for (const auto &[pair, cycle] : cycles)
+                findings.append(finding(pair, cycle.firstId, cycle.trace));
+        }
+        return findings;
+    }
+
+private:
+    // Depth-first over every path from path.back() that does not revisit an agent; onBack(node, target) for
+    // each hop to an agent already on the path.
+    template<typename OnBack>
+    static void walk(const std::vector<std::pair<qint64, qint64>> &edges, std::vector<qint64> &path, int &deepest, OnBack &&onBack)
+    {
+        const qint64 node = path.back();
+        const int depth = static_cast<int>(path.size()) - 1;
+        deepest = std::max(deepest, depth);
+        auto it = std::lower_bound(edges.begin(), edges.end(), std::pair<qint64, qint64>(node, std::numeric_limits<qint64>::min()));
+        for (; it != edges.end() && it->first == node; ++it) {
+            const qint64 next = it->second;
+            if (std::find(path.begin(), path.end(), next) != path.end()) {
+                onBack(node, next);
+                continue;
+            }
+            if (depth >= 64)
+                continue;
+            path.push_back(next);
+            walk(edges, path, deepest, onBack);
+            path.pop_back();
+        }
+    }
+
+    Kind m_kind;
+    QString m_id;
+    FindingSeverity m_severity;
+    QString m_title;
+    QString m_explanation;
+};
 
 // RFC 8693 may_act names who may act next with a token. A token obtained by exchange (its act chain is
 // the subject token's chain with the new actor in front) violates it when the subject tokens its delegator
@@ -536,16 +640,16 @@ std::vector<std::unique_ptr<FindingRule>> builtInFindingRules()
         QStringLiteral("The agent called a tool it was never declared to need: either its purpose changed without "
                        "review or it is being steered into work it should not do."),
         std::string(intentDriftSql)));
-    rules.push_back(std::make_unique<QueryFindingRule>(
-        QStringLiteral("deep-delegation"), FindingSeverity::Medium, QStringLiteral("Trace %1 delegates too deep"),
+    rules.push_back(std::make_unique<DelegationWalkRule>(
+        DelegationWalkRule::Kind::Depth, QStringLiteral("deep-delegation"), FindingSeverity::Medium,
+        QStringLiteral("Trace %1 delegates too deep"),
         QStringLiteral("Work was handed down more agent-to-agent hops than the root agent may delegate: each hop "
-                       "dilutes the original intent and makes it harder to say who is accountable."),
-        std::string(delegationWalkSql) + std::string(deepDelegationSql)));
-    rules.push_back(std::make_unique<QueryFindingRule>(
-        QStringLiteral("delegation-cycle"), FindingSeverity::High, QStringLiteral("Agents %1 delegate in a cycle"),
+                       "dilutes the original intent and makes it harder to say who is accountable.")));
+    rules.push_back(std::make_unique<DelegationWalkRule>(
+        DelegationWalkRule::Kind::Cycle, QStringLiteral("delegation-cycle"), FindingSeverity::High,
+        QStringLiteral("Agents %1 delegate in a cycle"),
         QStringLiteral("Two agents hand work back and forth: the loop can run without bound, and neither can be "
-                       "said to act for the one who started it."),
-        std::string(delegationWalkSql) + std::string(delegationCycleSql)));
+                       "said to act for the one who started it.")));
     rules.push_back(std::make_unique<QueryFindingRule>(
         QStringLiteral("scope-widening"), FindingSeverity::High, QStringLiteral("Hop %1 widens the granted scopes"),
         QStringLiteral("A delegate received scopes its delegator's own token did not have: delegation must only "
