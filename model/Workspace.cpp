@@ -199,7 +199,7 @@ std::unique_ptr<Workspace> Workspace::open(const QString &path, OpenMode mode, Q
         db->execute("PRAGMA foreign_keys = ON");
         // Reads of a large workspace come straight from the page cache instead of being copied per page
         // (SQLite caps it at its compile-time maximum, 2 GB on Debian).
-        db->execute("PRAGMA mmap_size = 2147418112");
+        db->execute("PRAGMA mmap_size = 268435456");
         if (creating) // 16 KB pages: fewer B-tree splits for the append-heavy event table; fixed once WAL is on
             db->execute("PRAGMA page_size = 16384");
         if (mode != OpenMode::ReadOnly) {

@@ -149,10 +149,6 @@ std::optional<FindingsRun> FindingsEngine::run(Workspace &workspace, const QStri
                 std::unique_ptr<SqliteDatabase> reader;
                 try {
                     reader = SqliteDatabase::open(path, SqliteDatabase::OpenMode::ReadOnly, &chainError);
-                    if (reader) { // read as the writer's connection does: mapped, with a page cache of its own
-                        reader->execute("PRAGMA mmap_size = 2147418112");
-                        reader->execute("PRAGMA cache_size = -65536");
-                    }
                     if (reader && buildChains) {
                         chains = ChainBuilder::build(*reader);
                         chainHops = hopsJson(*chains);
