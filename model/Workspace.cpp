@@ -197,8 +197,8 @@ std::unique_ptr<Workspace> Workspace::open(const QString &path, OpenMode mode, Q
             }
         }
         db->execute("PRAGMA foreign_keys = ON");
-        // Reads of a large workspace come straight from the page cache instead of being copied per page
-        // (SQLite caps it at its compile-time maximum, 2 GB on Debian).
+        // Reads of a large workspace come straight from the page cache instead of being copied per page;
+        // 256 MB because every mapped page a query touches counts in the process's resident memory.
         db->execute("PRAGMA mmap_size = 268435456");
         if (creating) // 16 KB pages: fewer B-tree splits for the append-heavy event table; fixed once WAL is on
             db->execute("PRAGMA page_size = 16384");
