@@ -338,10 +338,10 @@ public:
                 std::vector<qint64> path{root};
                 int deepest = 0;
                 walk(edges, path, deepest, [&](qint64 node, qint64 back) {
-                    const Identity &x = identities[node];
-                    const Identity &y = identities[back];
-                    const QString pair = x.externalId < y.externalId ? x.externalId + QLatin1Char(',') + y.externalId
-                                                                     : y.externalId + QLatin1Char(',') + x.externalId;
+                    // Copies: a lookup of an id the table lacks inserts, which may move the other entry.
+                    const QString x = identities[node].externalId;
+                    const QString y = identities[back].externalId;
+                    const QString pair = x < y ? x + QLatin1Char(',') + y : y + QLatin1Char(',') + x;
                     auto [it, inserted] = cycles.try_emplace(pair, Cycle{std::min(node, back), traceId});
                     if (!inserted) {
                         it->second.firstId = std::min(it->second.firstId, std::min(node, back));
