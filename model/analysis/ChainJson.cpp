@@ -4,7 +4,10 @@
 #include <QJsonArray>
 
 
+#include <QLocale>
+
 #include <cmath>
+#include <cstdio>
 
 namespace chainsight {
 namespace {
@@ -25,6 +28,138 @@ double rounded(double value)
 }
 
 } // namespace
+
+namespace {
+
+void appendJsonString(QByteArray &out, const QString &text)
+{
+    out.append('"');
+    const QByteArray utf8 = text.toUtf8();
+    for (const char c : utf8) {
+        switch (c) {
+        case '"': out.append("\\\""); break;
+        case '\\': out.append("\\\\"); break;
+        case '\b': out.append("\\b"); break;
+        case '\f': out.append("\\f"); break;
+        case '\n': out.append("\\n"); break;
+        case '\r': out.append("\\r"); break;
+        case '\t': out.append("\\t"); break;
+        default:
+            if (static_cast<unsigned char>(c) < 0x20) {
+                char escaped[8];
+                std::snprintf(escaped, sizeof escaped, "\\u%04x", static_cast<unsigned char>(c));
+                out.append(escaped);
+            } else {
+                out.append(c);
+            }
+        }
+    }
+    out.append('"');
+}
+
+void appendOptionalString(QByteArray &out, const QString &text)
+{
+    if (text.isEmpty())
+        out.append("null");
+    else
+        appendJsonString(out, text);
+}
+
+void appendStringArray(QByteArray &out, const QStringList &list)
+{
+    out.append('[');
+    for (qsizetype i = 0; i < list.size(); ++i) {
+        if (i)
+            out.append(',');
+        appendJsonString(out, list.at(i));
+    }
+    out.append(']');
+}
+
+void appendNumber(QByteArray &out, double value)
+{
+    out.append(QByteArray::number(value, 'g', QLocale::FloatingPointShortest));
+}
+
+// yyyy-MM-ddTHH:mm:ss.zzzZ, as QDateTime writes Qt::ISODateWithMs in UTC, without a QDateTime.
+void appendTime(QByteArray &out, qint64 timeMs)
+{
+    if (!timeMs) {
+        out.append("null");
+        return;
+    }
+    qint64 days = timeMs / 86400000;
+    qint64 msOfDay = timeMs % 86400000;
+    if (msOfDay < 0) {
+        msOfDay += 86400000;
+        --days;
+    }
+    // Civil from days (Howard Hinnant's algorithm).
+    const qint64 z = days + 719468;
+    const qint64 era = (z >= 0 ? z : z - 146096) / 146097;
+    const qint64 doe = z - era * 146097;
+    const qint64 yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+    const qint64 doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    const qint64 mp = (5 * doy + 2) / 153;
+    const qint64 day = doy - (153 * mp + 2) / 5 + 1;
+    const qint64 month = mp < 10 ? mp + 3 : mp - 9;
+    const qint64 year = yoe + era * 400 + (month <= 2 ? 1 : 0);
+    if (year < 0 || year > 9999) { // outside what the fixed form writes: let QDateTime say it
+        appendJsonString(out, timeText(timeMs));
+        return;
+    }
+    char text[160]; // wide enough for any long long per field, which the compiler cannot rule out
+    std::snprintf(text, sizeof text, "\"%04lld-%02lld-%02lldT%02lld:%02lld:%02lld.%03lldZ\"", static_cast<long long>(year),
+                  static_cast<long long>(month), static_cast<long long>(day), static_cast<long long>(msOfDay / 3600000),
+                  static_cast<long long>(msOfDay / 60000 % 60), static_cast<long long>(msOfDay / 1000 % 60),
+                  static_cast<long long>(msOfDay % 1000));
+    out.append(text);
+}
+
+} // namespace
+
+QByteArray hopsToCompactJson(const QList<ChainHop> &hops)
+{
+    QByteArray out;
+    out.reserve(hops.size() * 320 + 2);
+    out.append('[');
+    for (qsizetype i = 0; i < hops.size(); ++i) {
+        const ChainHop &hop = hops.at(i);
+        if (i)
+            out.append(',');
+        out.append("{\"actions\":").append(QByteArray::number(hop.actionCount));
+        out.append(",\"confidence\":");
+        appendNumber(out, hop.confidence);
+        out.append(",\"event\":");
+        if (hop.eventId)
+            out.append(QByteArray::number(hop.eventId));
+        else
+            out.append("null");
+        out.append(",\"from\":");
+        appendOptionalString(out, hop.delegator);
+        out.append(",\"from_kind\":");
+        appendJsonString(out, partyKindName(hop.delegatorKind));
+        out.append(",\"level\":").append(QByteArray::number(hop.level));
+        out.append(",\"link\":").append(hop.inferred ? "\"inferred\"" : "\"explicit\"");
+        out.append(",\"protocol\":");
+        appendJsonString(out, hop.protocol);
+        out.append(",\"protocols\":");
+        appendStringArray(out, hop.protocols);
+        out.append(",\"retention\":");
+        appendNumber(out, rounded(hop.retention));
+        out.append(",\"scopes\":");
+        appendStringArray(out, hop.scopes);
+        out.append(",\"time\":");
+        appendTime(out, hop.timeMs);
+        out.append(",\"to\":");
+        appendOptionalString(out, hop.delegate);
+        out.append(",\"to_kind\":");
+        appendJsonString(out, partyKindName(hop.delegateKind));
+        out.append('}');
+    }
+    out.append(']');
+    return out;
+}
 
 QString timeText(qint64 timeMs)
 {
