@@ -14,23 +14,6 @@
 namespace chainsight::cli {
 namespace {
 
-QTextStream &out()
-{
-    static QTextStream stream(stdout);
-    return stream;
-}
-
-QTextStream &err()
-{
-    static QTextStream stream(stderr);
-    return stream;
-}
-
-void printError(const QString &message)
-{
-    err() << "chainsight-cli: error: " << message << Qt::endl;
-}
-
 struct ChainFilter
 {
     QString key;

@@ -15,8 +15,8 @@
 #include <optional>
 
 namespace chainsight::cli {
-namespace {
 
+// One stream per standard channel for the whole program: a stream per file would buffer separately.
 QTextStream &out()
 {
     static QTextStream stream(stdout);
@@ -33,6 +33,8 @@ void printError(const QString &message)
 {
     err() << "chainsight-cli: error: " << message << Qt::endl;
 }
+
+namespace {
 
 // Parses one subcommand's words; nullopt means "exit with this code now" (help, or bad usage).
 std::optional<int> parse(QCommandLineParser &parser, const QString &command, const QStringList &arguments)

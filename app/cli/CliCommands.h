@@ -1,6 +1,7 @@
 #pragma once
 
 #include <QStringList>
+#include <QTextStream>
 
 namespace chainsight::cli {
 
@@ -11,6 +12,12 @@ enum ExitCode : int {
     ExitBadInput = 2,
     ExitInternalError = 3,
 };
+
+// Standard output and error of chainsight-cli, shared by every subcommand.
+QTextStream &out();
+QTextStream &err();
+// "chainsight-cli: error: <message>" on standard error.
+void printError(const QString &message);
 
 // Each takes the words after its subcommand name.
 int runImport(const QStringList &arguments);

@@ -28,23 +28,6 @@
 namespace chainsight::cli {
 namespace {
 
-QTextStream &out()
-{
-    static QTextStream stream(stdout);
-    return stream;
-}
-
-QTextStream &err()
-{
-    static QTextStream stream(stderr);
-    return stream;
-}
-
-void printError(const QString &message)
-{
-    err() << "chainsight-cli: error: " << message << Qt::endl;
-}
-
 enum class Output { Json, Svg, Png };
 
 struct LayoutOptions

@@ -1,5 +1,7 @@
 #include "PolicyCommand.h"
 
+#include "CliCommands.h"
+
 #include "cedar/Authorizer.h"
 #include "cedar/Explanation.h"
 #include "cedar/IntegrationTest.h"
@@ -28,18 +30,6 @@ namespace {
 enum PolicyExit : int { Ok = 0, GateTripped = 1, BadInput = 2, InternalError = 3 };
 
 using namespace chainsight::cedar;
-
-QTextStream &err()
-{
-    static QTextStream s(stderr);
-    return s;
-}
-
-QTextStream &out()
-{
-    static QTextStream s(stdout);
-    return s;
-}
 
 void printUsage(QTextStream &s)
 {

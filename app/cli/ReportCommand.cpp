@@ -17,23 +17,6 @@
 namespace chainsight::cli {
 namespace {
 
-QTextStream &out()
-{
-    static QTextStream stream(stdout);
-    return stream;
-}
-
-QTextStream &err()
-{
-    static QTextStream stream(stderr);
-    return stream;
-}
-
-void printError(const QString &message)
-{
-    err() << "chainsight-cli: error: " << message << Qt::endl;
-}
-
 } // namespace
 
 std::unique_ptr<QCoreApplication> createCliApplication(int &argc, char **argv)

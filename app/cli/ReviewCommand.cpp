@@ -23,23 +23,6 @@
 namespace chainsight::cli {
 namespace {
 
-QTextStream &out()
-{
-    static QTextStream stream(stdout);
-    return stream;
-}
-
-QTextStream &err()
-{
-    static QTextStream stream(stderr);
-    return stream;
-}
-
-void printError(const QString &message)
-{
-    err() << "chainsight-cli: error: " << message << Qt::endl;
-}
-
 QCommandLineOption helpOption()
 {
     return QCommandLineOption({QStringLiteral("h"), QStringLiteral("help")}, QStringLiteral("Show this help."));

@@ -27,19 +27,7 @@
 namespace chainsight::cli {
 namespace {
 
-QTextStream &out()
-{
-    static QTextStream stream(stdout);
-    return stream;
-}
-
-QTextStream &err()
-{
-    static QTextStream stream(stderr);
-    return stream;
-}
-
-void printError(const QString &message)
+void printSimulateError(const QString &message)
 {
     err() << "chainsight-cli simulate: error: " << message << Qt::endl;
 }
@@ -169,7 +157,7 @@ int run(const SimulateOptions &options)
         // A workspace this user may only read is still replayed; the run is just not kept.
         workspace = Workspace::open(options.workspace, Workspace::OpenMode::ReadOnly, nullptr);
         if (!workspace || !QFileInfo::exists(options.workspace)) {
-            printError(error);
+            printSimulateError(error);
             return ExitBadInput;
         }
         store = false;
@@ -180,7 +168,7 @@ int run(const SimulateOptions &options)
     timer.start();
     const auto source = ReplaySource::load(*workspace, &error);
     if (!source) {
-        printError(error);
+        printSimulateError(error);
         return ExitInternalError;
     }
     const auto corpus = ReplayCorpus::build(*source);
@@ -210,7 +198,7 @@ int run(const SimulateOptions &options)
     }
     for (const SimulationResult *r : {result.get(), baseline.get()}) {
         if (r && !r->failure.isEmpty()) {
-            printError(r->failure);
+            printSimulateError(r->failure);
             return ExitInternalError;
         }
     }
@@ -235,7 +223,7 @@ int run(const SimulateOptions &options)
             stored = runs.saveRun(*result, version->id, baselineVersion ? std::optional<qint64>(baselineVersion->id) : std::nullopt,
                                   baselineRun, startedAt, &error);
         if (!stored) {
-            printError(QStringLiteral("cannot store the run: %1").arg(error));
+            printSimulateError(QStringLiteral("cannot store the run: %1").arg(error));
             return ExitInternalError;
         }
         runId = *stored;
@@ -254,7 +242,7 @@ int run(const SimulateOptions &options)
         QSaveFile junit(options.junitFile);
         if (!junit.open(QIODevice::WriteOnly) || !writeSimulationJUnit(junit, reportSource, *result, diff ? &*diff : nullptr)
             || !junit.commit()) {
-            printError(QStringLiteral("cannot write %1: %2").arg(options.junitFile, junit.errorString()));
+            printSimulateError(QStringLiteral("cannot write %1: %2").arg(options.junitFile, junit.errorString()));
             return ExitBadInput;
         }
     }
@@ -263,7 +251,7 @@ int run(const SimulateOptions &options)
         QFile stdoutFile;
         if (!stdoutFile.open(stdout, QIODevice::WriteOnly)
             || !writeSimulationJson(stdoutFile, reportSource, *result, baseline.get(), diff ? &*diff : nullptr)) {
-            printError(QStringLiteral("cannot write the JSON output"));
+            printSimulateError(QStringLiteral("cannot write the JSON output"));
             return ExitInternalError;
         }
         stdoutFile.flush();
@@ -315,7 +303,7 @@ int runSimulateCommand(const QStringList &arguments)
                                             QStringLiteral("Exit 1 when any decision differs from the baseline."));
         parser.addOptions({help, workspace, policy, baseline, from, to, json, junit, failOnDeny, failOnFlip});
         if (!parser.parse(QStringList{QStringLiteral("chainsight-cli simulate")} + arguments)) {
-            printError(parser.errorText());
+            printSimulateError(parser.errorText());
             return ExitBadInput;
         }
         if (parser.isSet(help)) {
@@ -327,14 +315,14 @@ int runSimulateCommand(const QStringList &arguments)
             return ExitOk;
         }
         if (!parser.positionalArguments().isEmpty()) {
-            printError(QStringLiteral("unexpected argument \"%1\"").arg(parser.positionalArguments().constFirst()));
+            printSimulateError(QStringLiteral("unexpected argument \"%1\"").arg(parser.positionalArguments().constFirst()));
             return ExitBadInput;
         }
         SimulateOptions options;
         options.workspace = parser.value(workspace);
         options.policyFile = parser.value(policy);
         if (options.workspace.isEmpty() || options.policyFile.isEmpty()) {
-            printError(QStringLiteral("simulate needs a workspace and a policy file: -w W --policy P.cedar"));
+            printSimulateError(QStringLiteral("simulate needs a workspace and a policy file: -w W --policy P.cedar"));
             return ExitBadInput;
         }
         options.baselineFile = parser.value(baseline);
@@ -343,7 +331,7 @@ int runSimulateCommand(const QStringList &arguments)
         options.failOnDeny = parser.isSet(failOnDeny);
         options.failOnFlip = parser.isSet(failOnFlip);
         if (options.failOnFlip && options.baselineFile.isEmpty()) {
-            printError(QStringLiteral("--fail-on-flip needs a --baseline to compare with"));
+            printSimulateError(QStringLiteral("--fail-on-flip needs a --baseline to compare with"));
             return ExitBadInput;
         }
         for (const auto &[option, endOfDay] : {std::pair{&from, false}, std::pair{&to, true}}) {
@@ -351,19 +339,19 @@ int runSimulateCommand(const QStringList &arguments)
                 continue;
             const auto ms = parseTime(parser.value(*option), endOfDay);
             if (!ms) {
-                printError(QStringLiteral("--%1 takes an RFC 3339 time or a date (2026-03-02T08:00:00Z, 2026-03-02), not \"%2\"")
+                printSimulateError(QStringLiteral("--%1 takes an RFC 3339 time or a date (2026-03-02T08:00:00Z, 2026-03-02), not \"%2\"")
                                .arg(option->names().constFirst(), parser.value(*option)));
                 return ExitBadInput;
             }
             (endOfDay ? options.filter.toMs : options.filter.fromMs) = ms;
         }
         if (options.filter.fromMs && options.filter.toMs && *options.filter.fromMs > *options.filter.toMs) {
-            printError(QStringLiteral("--from is after --to"));
+            printSimulateError(QStringLiteral("--from is after --to"));
             return ExitBadInput;
         }
         return run(options);
     } catch (const std::exception &e) {
-        printError(QStringLiteral("internal error: %1").arg(QString::fromUtf8(e.what())));
+        printSimulateError(QStringLiteral("internal error: %1").arg(QString::fromUtf8(e.what())));
         return ExitInternalError;
     }
 }
