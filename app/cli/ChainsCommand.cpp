@@ -68,7 +68,7 @@ int runChainsCommand(const QStringList &arguments)
     try {
         QCommandLineParser parser;
         parser.setApplicationDescription(QStringLiteral("chainsight-cli chains: delegation chains end to end, with intent retention"));
-        const QCommandLineOption help({QStringLiteral("h"), QStringLiteral("help")}, QStringLiteral("Show this help."));
+        const QCommandLineOption help = helpOption();
         const QCommandLineOption workspace({QStringLiteral("w"), QStringLiteral("workspace")},
                                            QStringLiteral("The workspace file (*.chainsight)."), QStringLiteral("W"));
         const QCommandLineOption json(QStringLiteral("json"), QStringLiteral("Print JSON (hops and actions) instead of text."));
@@ -81,19 +81,8 @@ int runChainsCommand(const QStringList &arguments)
         const QCommandLineOption unknownOriginator(QStringLiteral("unknown-originator"),
                                                    QStringLiteral("Only chains with no originating human."));
         parser.addOptions({help, workspace, json, chainOption, minDepth, belowRetention, unknownOriginator});
-        if (!parser.parse(QStringList{QStringLiteral("chainsight-cli chains")} + arguments)) {
-            printError(parser.errorText());
-            return ExitBadInput;
-        }
-        if (parser.isSet(help)) {
-            out() << parser.helpText();
-            out().flush();
-            return ExitOk;
-        }
-        if (!parser.positionalArguments().isEmpty()) {
-            printError(QStringLiteral("unexpected argument \"%1\"").arg(parser.positionalArguments().constFirst()));
-            return ExitBadInput;
-        }
+        if (const auto done = parseSubcommand(parser, QStringLiteral("chains"), arguments))
+            return *done;
         if (parser.value(workspace).isEmpty()) {
             printError(QStringLiteral("chains needs a workspace: -w W"));
             return ExitBadInput;

@@ -34,24 +34,38 @@ void printError(const QString &message)
     err() << "chainsight-cli: error: " << message << Qt::endl;
 }
 
-namespace {
-
-// Parses one subcommand's words; nullopt means "exit with this code now" (help, or bad usage).
-std::optional<int> parse(QCommandLineParser &parser, const QString &command, const QStringList &arguments)
+QCommandLineOption helpOption()
 {
-    parser.setApplicationDescription(QStringLiteral("chainsight-cli %1").arg(command));
-    const QCommandLineOption help({QStringLiteral("h"), QStringLiteral("help")}, QStringLiteral("Show this help."));
-    parser.addOption(help);
-    if (!parser.parse(QStringList{QStringLiteral("chainsight-cli %1").arg(command)} + arguments)) {
+    return QCommandLineOption({QStringLiteral("h"), QStringLiteral("help")}, QStringLiteral("Show this help."));
+}
+
+std::optional<int> parseSubcommand(QCommandLineParser &parser, const QString &command, const QStringList &arguments,
+                                   bool takesPositionals)
+{
+    if (!parser.parse(QStringList{QStringLiteral("chainsight-cli ") + command} + arguments)) {
         printError(parser.errorText());
         return ExitBadInput;
     }
-    if (parser.isSet(help)) {
+    if (parser.isSet(QStringLiteral("help"))) {
         out() << parser.helpText();
         out().flush();
         return ExitOk;
     }
+    if (!takesPositionals && !parser.positionalArguments().isEmpty()) {
+        printError(QStringLiteral("unexpected argument \"%1\"").arg(parser.positionalArguments().constFirst()));
+        return ExitBadInput;
+    }
     return std::nullopt;
+}
+
+namespace {
+
+// The import, info, agents, identities and demo commands: help after their options, positionals allowed.
+std::optional<int> parse(QCommandLineParser &parser, const QString &command, const QStringList &arguments)
+{
+    parser.setApplicationDescription(QStringLiteral("chainsight-cli %1").arg(command));
+    parser.addOption(helpOption());
+    return parseSubcommand(parser, command, arguments, true);
 }
 
 QCommandLineOption workspaceOption()

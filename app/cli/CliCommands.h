@@ -1,7 +1,11 @@
 #pragma once
 
+#include <QCommandLineOption>
+#include <QCommandLineParser>
 #include <QStringList>
 #include <QTextStream>
+
+#include <optional>
 
 namespace chainsight::cli {
 
@@ -18,6 +22,14 @@ QTextStream &out();
 QTextStream &err();
 // "chainsight-cli: error: <message>" on standard error.
 void printError(const QString &message);
+
+// -h/--help: every subcommand has it; add it first so its help lists it first.
+QCommandLineOption helpOption();
+// Parses a subcommand's words once its options (help among them) are added. An exit code when the command is
+// done: help printed, or bad usage (an unknown option, or a positional argument where it takes none);
+// nullopt to go on.
+std::optional<int> parseSubcommand(QCommandLineParser &parser, const QString &command, const QStringList &arguments,
+                                   bool takesPositionals = false);
 
 // Each takes the words after its subcommand name.
 int runImport(const QStringList &arguments);

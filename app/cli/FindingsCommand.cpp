@@ -140,7 +140,7 @@ int runFindingsCommand(const QStringList &arguments)
     try {
         QCommandLineParser parser;
         parser.setApplicationDescription(QStringLiteral("chainsight-cli findings: run the findings rules and print them"));
-        const QCommandLineOption help({QStringLiteral("h"), QStringLiteral("help")}, QStringLiteral("Show this help."));
+        const QCommandLineOption help = helpOption();
         const QCommandLineOption workspace({QStringLiteral("w"), QStringLiteral("workspace")},
                                            QStringLiteral("The workspace file (*.chainsight)."), QStringLiteral("W"));
         const QCommandLineOption json(QStringLiteral("json"), QStringLiteral("Print JSON instead of text."));
@@ -162,19 +162,8 @@ int runFindingsCommand(const QStringList &arguments)
                                        QStringLiteral("Only findings with evidence at or before this time (ISO 8601)."),
                                        QStringLiteral("TIME"));
         parser.addOptions({help, workspace, json, rule, failOn, revocationList, since, until});
-        if (!parser.parse(QStringList{QStringLiteral("chainsight-cli findings")} + arguments)) {
-            printError(parser.errorText());
-            return ExitBadInput;
-        }
-        if (parser.isSet(help)) {
-            out() << parser.helpText();
-            out().flush();
-            return ExitOk;
-        }
-        if (!parser.positionalArguments().isEmpty()) {
-            printError(QStringLiteral("unexpected argument \"%1\"").arg(parser.positionalArguments().constFirst()));
-            return ExitBadInput;
-        }
+        if (const auto done = parseSubcommand(parser, QStringLiteral("findings"), arguments))
+            return *done;
         FindingsOptions options;
         options.workspace = parser.value(workspace);
         if (options.workspace.isEmpty()) {

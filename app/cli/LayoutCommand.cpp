@@ -98,7 +98,7 @@ int runLayoutCommand(const QStringList &arguments)
         parser.setApplicationDescription(QStringLiteral(
             "chainsight-cli layout: lay out the delegation graph (humans, supervisors, workers, sub-agents, tools, left to "
             "right) and write it as JSON for scripts, or as an SVG or PNG picture with its legend."));
-        const QCommandLineOption help({QStringLiteral("h"), QStringLiteral("help")}, QStringLiteral("Show this help."));
+        const QCommandLineOption help = helpOption();
         const QCommandLineOption workspace({QStringLiteral("w"), QStringLiteral("workspace")},
                                            QStringLiteral("The workspace file (*.chainsight)."), QStringLiteral("W"));
         const QCommandLineOption output(QStringLiteral("out"),
@@ -109,19 +109,8 @@ int runLayoutCommand(const QStringList &arguments)
                                                       "to stay within 16384 pixels a side)."),
                                        QStringLiteral("S"), QStringLiteral("1"));
         parser.addOptions({help, workspace, output, scale});
-        if (!parser.parse(QStringList{QStringLiteral("chainsight-cli layout")} + arguments)) {
-            printError(parser.errorText());
-            return ExitBadInput;
-        }
-        if (parser.isSet(help)) {
-            out() << parser.helpText();
-            out().flush();
-            return ExitOk;
-        }
-        if (!parser.positionalArguments().isEmpty()) {
-            printError(QStringLiteral("unexpected argument \"%1\"").arg(parser.positionalArguments().constFirst()));
-            return ExitBadInput;
-        }
+        if (const auto done = parseSubcommand(parser, QStringLiteral("layout"), arguments))
+            return *done;
         LayoutOptions options;
         options.workspace = parser.value(workspace);
         options.output = parser.value(output);

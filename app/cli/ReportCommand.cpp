@@ -37,7 +37,7 @@ int runReportCommand(const QStringList &arguments)
         parser.setApplicationDescription(QStringLiteral(
             "chainsight-cli report: write the evidence PDF and, next to it, evidence.json, findings.csv, simulation.csv, "
             "the SHA-256 manifest evidence.sha256 and, with --sign, the detached signature evidence.sig."));
-        const QCommandLineOption help({QStringLiteral("h"), QStringLiteral("help")}, QStringLiteral("Show this help."));
+        const QCommandLineOption help = helpOption();
         const QCommandLineOption workspace({QStringLiteral("w"), QStringLiteral("workspace")},
                                            QStringLiteral("The workspace file (*.chainsight)."), QStringLiteral("W"));
         const QCommandLineOption output(QStringLiteral("out"), QStringLiteral("The PDF to write; the bundle goes next to it."),
@@ -57,19 +57,8 @@ int runReportCommand(const QStringList &arguments)
                                           QStringLiteral("NAME"));
         const QCommandLineOption json(QStringLiteral("json"), QStringLiteral("Print what was written as JSON."));
         parser.addOptions({help, workspace, output, policy, scope, sign, reviewer, json});
-        if (!parser.parse(QStringList{QStringLiteral("chainsight-cli report")} + arguments)) {
-            printError(parser.errorText());
-            return ExitBadInput;
-        }
-        if (parser.isSet(help)) {
-            out() << parser.helpText();
-            out().flush();
-            return ExitOk;
-        }
-        if (!parser.positionalArguments().isEmpty()) {
-            printError(QStringLiteral("unexpected argument \"%1\"").arg(parser.positionalArguments().constFirst()));
-            return ExitBadInput;
-        }
+        if (const auto done = parseSubcommand(parser, QStringLiteral("report"), arguments))
+            return *done;
         if (parser.value(workspace).isEmpty() || parser.value(output).isEmpty()) {
             printError(QStringLiteral("report needs a workspace and an output: -w W --out evidence.pdf"));
             return ExitBadInput;

@@ -23,35 +23,10 @@
 namespace chainsight::cli {
 namespace {
 
-QCommandLineOption helpOption()
-{
-    return QCommandLineOption({QStringLiteral("h"), QStringLiteral("help")}, QStringLiteral("Show this help."));
-}
-
 QCommandLineOption workspaceOption()
 {
     return QCommandLineOption({QStringLiteral("w"), QStringLiteral("workspace")}, QStringLiteral("The workspace file (*.chainsight)."),
                               QStringLiteral("W"));
-}
-
-// Parses; an exit code when the command is done (help or bad usage), nullopt to go on.
-std::optional<int> parse(QCommandLineParser &parser, const QString &command, const QStringList &arguments,
-                         const QCommandLineOption &help)
-{
-    if (!parser.parse(QStringList{QStringLiteral("chainsight-cli ") + command} + arguments)) {
-        printError(parser.errorText());
-        return ExitBadInput;
-    }
-    if (parser.isSet(help)) {
-        out() << parser.helpText();
-        out().flush();
-        return ExitOk;
-    }
-    if (!parser.positionalArguments().isEmpty()) {
-        printError(QStringLiteral("unexpected argument \"%1\"").arg(parser.positionalArguments().constFirst()));
-        return ExitBadInput;
-    }
-    return std::nullopt;
 }
 
 QJsonObject recordJson(const ReviewRecord &record)
@@ -146,7 +121,7 @@ int runReviewCommand(const QStringList &arguments)
                                        QStringLiteral("NAME"));
         const QCommandLineOption json(QStringLiteral("json"), QStringLiteral("Print the stored record as JSON."));
         parser.addOptions({help, workspace, chain, finding, identity, status, comment, reviewer, expires, owner, json});
-        if (const auto done = parse(parser, QStringLiteral("review"), arguments, help))
+        if (const auto done = parseSubcommand(parser, QStringLiteral("review"), arguments))
             return *done;
 
         if (parser.value(workspace).isEmpty()) {
@@ -346,7 +321,7 @@ int runVerifyCommand(const QStringList &arguments)
                                         QStringLiteral("pub.pem"));
         const QCommandLineOption json(QStringLiteral("json"), QStringLiteral("Print JSON instead of text."));
         parser.addOptions({help, workspace, head, bundle, pubkey, json});
-        if (const auto done = parse(parser, QStringLiteral("verify"), arguments, help))
+        if (const auto done = parseSubcommand(parser, QStringLiteral("verify"), arguments))
             return *done;
         const bool hasWorkspace = parser.isSet(workspace);
         const bool hasBundle = parser.isSet(bundle);
