@@ -20,6 +20,25 @@ double fitScale(const QRectF &area, const QRectF &source, bool turned)
                   : std::min(area.width() / source.width(), area.height() / source.height());
 }
 
+// Draws the source rectangle of the graph into area, a quarter turn anticlockwise when turned. A scene of its
+// own on the painting thread: nothing is shared with the window's graph.
+void renderRegion(QPainter &painter, const std::shared_ptr<const DelegationGraphData> &data, const QRectF &area,
+                  const QRectF &source, bool turned)
+{
+    DelegationGraphScene scene;
+    scene.setGraph(data);
+    painter.save();
+    painter.setClipRect(area);
+    if (turned) {
+        painter.translate(area.center());
+        painter.rotate(-90);
+        scene.render(&painter, QRectF(-area.height() / 2, -area.width() / 2, area.height(), area.width()), source, Qt::KeepAspectRatio);
+    } else {
+        scene.render(&painter, area, source, Qt::KeepAspectRatio);
+    }
+    painter.restore();
+}
+
 } // namespace
 
 EvidenceGraphFigure::EvidenceGraphFigure(const IdentityGraph &graph)
@@ -51,20 +70,8 @@ bool EvidenceGraphFigure::tilesTurned() const
 
 void EvidenceGraphFigure::render(QPainter &painter, const QRectF &area, const QRectF &source, bool allowTurn) const
 {
-    // A scene of its own on the painting thread: nothing is shared with the window's graph.
-    DelegationGraphScene scene;
-    scene.setGraph(m_data);
     const bool turn = allowTurn && fitScale(area, source, true) > fitScale(area, source, false) * 1.15;
-    painter.save();
-    painter.setClipRect(area);
-    if (turn) {
-        painter.translate(area.center());
-        painter.rotate(-90);
-        scene.render(&painter, QRectF(-area.height() / 2, -area.width() / 2, area.height(), area.width()), source, Qt::KeepAspectRatio);
-    } else {
-        scene.render(&painter, area, source, Qt::KeepAspectRatio);
-    }
-    painter.restore();
+    renderRegion(painter, m_data, area, source, turn);
 }
 
 void EvidenceGraphFigure::paintOverview(QPainter &painter, const QRectF &bounds) const
@@ -120,19 +127,7 @@ void EvidenceGraphFigure::paintTile(QPainter &painter, const QRectF &bounds, con
     painter.setBrush(Qt::NoBrush);
     painter.drawRect(bounds);
     painter.restore();
-    const bool turned = tilesTurned();
-    DelegationGraphScene scene;
-    scene.setGraph(m_data);
-    painter.save();
-    painter.setClipRect(bounds);
-    if (turned) {
-        painter.translate(bounds.center());
-        painter.rotate(-90);
-        scene.render(&painter, QRectF(-bounds.height() / 2, -bounds.width() / 2, bounds.height(), bounds.width()), tile, Qt::KeepAspectRatio);
-    } else {
-        scene.render(&painter, bounds, tile, Qt::KeepAspectRatio);
-    }
-    painter.restore();
+    renderRegion(painter, m_data, bounds, tile, tilesTurned());
 }
 
 } // namespace chainsight
