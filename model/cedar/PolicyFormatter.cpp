@@ -103,7 +103,8 @@ void print(std::string &out, const Expr &e)
     case ExprKind::Or: binary(out, e, "||", 1, false); return;
     case ExprKind::Not:
         out += '!';
-        printAt(out, e.children[0], 6);
+        // Cedar repeats one unary operator only: `!-x` does not parse, `!(-x)` does.
+        printAt(out, e.children[0], e.children[0].kind == ExprKind::Neg ? 7 : 6);
         return;
     case ExprKind::Neg:
         out += '-';

@@ -98,6 +98,9 @@ void TestCedarExplanation::formatRoundTrip_data()
         "permit(principal, action, resource) when { (1 + 2) * 3 == 9 && !(true || false) && -(-1) == 1 && (if true then 1 else 2) < 3 };");
     QTest::newRow("members") << QStringLiteral(
         "permit(principal, action, resource) when { context[\"a b\"].c.contains(1) && context has \"x y\" && \"a*\" like \"a\\**\" && ip(\"1.2.3.4\").isIpv4() };");
+    // Found by fuzzing: `!(-x)` printed as `!-x`, which Cedar does not parse (one unary operator repeats only).
+    QTest::newRow("not of a negation") << QStringLiteral(
+        "forbid(principal, action, resource) when { !(-(-(7953754288172630015))) < 1 && -(!true) == 1 && !!true && --1 == 1 };");
     QTest::newRow("records") << QStringLiteral(
         "permit(principal, action, resource) unless { {a: [1, -2], \"if\": {b: Ns::E::\"\\u{1F600}\"}} == context };");
 }
