@@ -227,6 +227,16 @@ ALTER TABLE simulation_runs ADD COLUMN baseline_run_id INTEGER REFERENCES simula
 ALTER TABLE findings ADD COLUMN first_seen_ms INTEGER;
 ALTER TABLE findings ADD COLUMN last_seen_ms INTEGER;
 )sql",
+    // 3 -> 4: the chains of the latest analysis in full (hops and actions), for reading back instead of
+    // rebuilding them while the imports are unchanged (import_stamp).
+    R"sql(
+CREATE TABLE chain_sets (
+    analysis_run_id INTEGER PRIMARY KEY REFERENCES analysis_runs(id),
+    import_stamp    TEXT NOT NULL,
+    format          INTEGER NOT NULL,
+    data            BLOB NOT NULL
+);
+)sql",
 };
 
 } // namespace

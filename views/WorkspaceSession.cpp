@@ -1,6 +1,6 @@
 #include "WorkspaceSession.h"
 
-#include "ChainBuilder.h"
+#include "ChainStore.h"
 #include "FindingListModel.h"
 #include "FindingsEngine.h"
 #include "ImportRunner.h"
@@ -47,7 +47,7 @@ LoadOutcome loadSnapshot(const QString &path, bool createIfMissing)
     auto agents = workspace->agents(&outcome.error);
     auto identities = workspace->identities(&outcome.error);
     auto findings = storedFindings(*workspace, &outcome.error);
-    auto chains = ChainBuilder::build(*workspace, &outcome.error);
+    auto chains = ChainStore::chainsOf(*workspace, &outcome.error);
     if (!info || !agents || !identities || !findings || !chains)
         return outcome;
     auto graph = std::make_shared<IdentityGraph>(IdentityGraph::fromChains(*chains, *identities));

@@ -1,6 +1,6 @@
 #include "ChainsCommand.h"
 
-#include "ChainBuilder.h"
+#include "ChainStore.h"
 #include "ChainJson.h"
 #include "CliCommands.h"
 #include "Workspace.h"
@@ -114,7 +114,7 @@ int runChainsCommand(const QStringList &arguments)
             printError(error);
             return ExitBadInput;
         }
-        const auto chains = ChainBuilder::build(*opened, &error);
+        const auto chains = ChainStore::chainsOf(*opened, &error);
         if (!chains) {
             printError(error);
             return ExitInternalError;

@@ -1,6 +1,6 @@
 #include "LayoutCommand.h"
 
-#include "ChainBuilder.h"
+#include "ChainStore.h"
 #include "CliCommands.h"
 #include "FindingListModel.h"
 #include "IdentityGraph.h"
@@ -52,7 +52,7 @@ int run(const LayoutOptions &options)
     if (identities)
         findings = storedFindings(*workspace, &error);
     if (findings)
-        chains = ChainBuilder::build(*workspace, &error);
+        chains = ChainStore::chainsOf(*workspace, &error);
     if (!identities || !findings || !chains) {
         printError(error);
         return ExitInternalError;

@@ -1,6 +1,6 @@
 #include "ReviewCommand.h"
 
-#include "ChainBuilder.h"
+#include "ChainStore.h"
 #include "CliCommands.h"
 #include "EvidenceBundle.h"
 #include "FindingListModel.h"
@@ -70,7 +70,7 @@ QString resolveSubject(Workspace &workspace, ReviewSubjectKind kind, const QStri
         return {};
     }
     case ReviewSubjectKind::Chain: {
-        const auto chains = ChainBuilder::build(workspace, &error);
+        const auto chains = ChainStore::chainsOf(workspace, &error);
         if (!chains) {
             *problem = error;
             return {};

@@ -33,6 +33,8 @@ struct ChainHop
     int parentHop = -1;   // index of the hop that delegated to this hop's delegator; -1 at the root
     double retention = 1.0; // share of the actions at or below this hop that stay inside the chain's intent
     int actionCount = 0;    // actions at or below this hop
+
+    bool operator==(const ChainHop &) const = default;
 };
 
 // One thing done at a leaf of the chain: a tool call or an API call.
@@ -55,6 +57,8 @@ struct ChainAction
     bool withinIntent = false;
     QString credentialType;         // oauth-token, aws-role-session, api-key, mcp-session or empty
     std::optional<bool> tokenVerified; // set when a token capture of the actor in the chain was checked
+
+    bool operator==(const ChainAction &) const = default;
 };
 
 // A delegation chain: an originating human (or none), a root agent, hops below it, actions at the leaves.
@@ -78,6 +82,7 @@ struct Chain
     QList<ChainAction> actions;
 
     qint64 withinIntentCount() const;
+    bool operator==(const Chain &) const = default;
 };
 
 struct ChainSet
@@ -87,6 +92,7 @@ struct ChainSet
     QHash<qint64, int> chainOfEvent; // event id -> index in chains, for every event a chain holds
 
     const Chain *find(const QString &key) const;
+    bool operator==(const ChainSet &) const = default;
 };
 
 } // namespace chainsight

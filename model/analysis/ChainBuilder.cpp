@@ -1,10 +1,12 @@
 #include "ChainBuilder.h"
 
+#include "AnalysisLog.h"
 #include "SqliteDatabase.h"
 #include "Workspace.h"
 
 #include <nlohmann/json.hpp>
 
+#include <QElapsedTimer>
 #include <QSet>
 
 #include <algorithm>
@@ -835,8 +837,12 @@ QString ChainBuilder::toolNameForAwsAction(const QString &action)
 
 ChainSet ChainBuilder::build(SqliteDatabase &db)
 {
+    QElapsedTimer timer;
+    timer.start();
     const Directory directory = loadDirectory(db);
+    qCDebug(analysisLog) << "chains: directory loaded in" << timer.elapsed() << "ms";
     const QHash<QString, SessionTokens> sessions = loadSessions(db);
+    qCDebug(analysisLog) << "chains: sessions loaded at" << timer.elapsed() << "ms";
     Builder builder(directory, sessions);
 
     SqliteStatement query(db, "SELECT trace_id, id, time_ms, protocol, kind, actor_identity_id, actor_alias, originator, action, "
@@ -883,8 +889,11 @@ ChainSet ChainBuilder::build(SqliteDatabase &db)
         events.push_back(std::move(event));
     }
     builder.addTrace(fromUtf8(currentTrace), events);
+    qCDebug(analysisLog) << "chains: traces at" << timer.elapsed() << "ms";
     builder.addAwsSessions(db);
+    qCDebug(analysisLog) << "chains: AWS sessions at" << timer.elapsed() << "ms";
     builder.addTokenSessions();
+    qCDebug(analysisLog) << "chains: token sessions at" << timer.elapsed() << "ms";
     return builder.takeResult();
 }
 

@@ -1,7 +1,9 @@
 #include "FindingsEngine.h"
 
+#include "AnalysisLog.h"
 #include "ChainBuilder.h"
 #include "ChainJson.h"
+#include "ChainStore.h"
 #include "SqliteDatabase.h"
 #include "Workspace.h"
 
@@ -78,6 +80,8 @@ qint64 storeChains(SqliteDatabase &db, qint64 runId, const ChainSet &chains, con
 
 } // namespace
 
+Q_LOGGING_CATEGORY(analysisLog, "chainsight.analysis", QtWarningMsg)
+
 FindingsEngine::FindingsEngine(FindingsSettings settings)
     : m_settings(settings)
     , m_rules(builtInFindingRules())
@@ -139,6 +143,7 @@ std::optional<FindingsRun> FindingsEngine::run(Workspace &workspace, const QStri
         std::atomic_size_t nextRule{0};
         std::optional<ChainSet> chains;
         std::vector<QByteArray> chainHops;
+        QByteArray chainBlob; // the whole set, for ChainStore
         std::atomic_bool chainsReady{false}; // set by the helper once chains and chainHops are complete
         bool chainsStored = false;
         QString chainError;
@@ -148,7 +153,10 @@ std::optional<FindingsRun> FindingsEngine::run(Workspace &workspace, const QStri
             for (std::size_t next = nextRule++; next < order.size(); next = nextRule++) {
                 // Results go to the rule's place in the documented order, whoever evaluated it.
                 const auto i = static_cast<std::size_t>(std::find(selected.begin(), selected.end(), order[next]) - selected.begin());
+                const qint64 startMs = timer.elapsed();
                 perRule[i] = order[next]->evaluate(connection, m_settings);
+                qCDebug(analysisLog) << order[next]->id() << "from" << startMs << "ms to" << timer.elapsed() << "ms on"
+                                     << (&connection == &db ? "the writer" : "the helper");
                 if (between)
                     between();
             }
@@ -161,7 +169,11 @@ std::optional<FindingsRun> FindingsEngine::run(Workspace &workspace, const QStri
                     reader = SqliteDatabase::open(path, SqliteDatabase::OpenMode::ReadOnly, &chainError);
                     if (reader && buildChains) {
                         chains = ChainBuilder::build(*reader);
+                        qCDebug(analysisLog) << "chains built at" << timer.elapsed() << "ms";
                         chainHops = hopsJson(*chains);
+                        qCDebug(analysisLog) << "hops JSON ready at" << timer.elapsed() << "ms";
+                        chainBlob = ChainStore::serialize(*chains);
+                        qCDebug(analysisLog) << "chain set of" << chainBlob.size() << "bytes ready at" << timer.elapsed() << "ms";
                         chainsReady = true;
                     }
                 } catch (const SqliteError &e) {
@@ -195,7 +207,9 @@ std::optional<FindingsRun> FindingsEngine::run(Workspace &workspace, const QStri
         const auto storeReadyChains = [&] {
             if (!chainsStored && chainsReady) {
                 result.chainCount = storeChains(db, result.runId, *chains, chainHops);
+                ChainStore::save(db, result.runId, chainBlob);
                 chainsStored = true;
+                qCDebug(analysisLog) << "chains stored at" << timer.elapsed() << "ms";
             }
         };
         try {
@@ -251,12 +265,16 @@ std::optional<FindingsRun> FindingsEngine::run(Workspace &workspace, const QStri
             if (!chainsReady) { // no second connection (an in-memory store) or it failed: build here
                 chains = ChainBuilder::build(db);
                 chainHops = hopsJson(*chains);
+                chainBlob = ChainStore::serialize(*chains);
             }
             result.chainCount = storeChains(db, result.runId, *chains, chainHops);
+            ChainStore::save(db, result.runId, chainBlob);
         }
+        qCDebug(analysisLog) << "findings stored at" << timer.elapsed() << "ms";
         SqliteStatement finish(db, "UPDATE analysis_runs SET finished_at = ?1 WHERE id = ?2");
         finish.bind(1, QDateTime::currentDateTimeUtc().toString(Qt::ISODateWithMs)).bind(2, result.runId).run();
         transaction.commit();
+        qCDebug(analysisLog) << "committed at" << timer.elapsed() << "ms";
     } catch (const SqliteError &e) {
         if (error)
             *error = QStringLiteral("the analysis failed: %1").arg(e.message());

@@ -1,6 +1,6 @@
 #include "EvidenceCollector.h"
 
-#include "ChainBuilder.h"
+#include "ChainStore.h"
 #include "FindingListModel.h"
 #include "FindingsEngine.h"
 #include "Sha256.h"
@@ -96,7 +96,7 @@ QString Collection::run(EvidenceReport &report)
         return problem;
 
     step(15, QStringLiteral("Delegation chains"));
-    const auto chains = ChainBuilder::build(m_workspace, &error);
+    const auto chains = ChainStore::chainsOf(m_workspace, &error);
     if (!chains)
         throw SqliteError(1, error);
     report.chainCountInWorkspace = chains->chains.size();

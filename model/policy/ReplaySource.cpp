@@ -1,6 +1,6 @@
 #include "ReplaySource.h"
 
-#include "ChainBuilder.h"
+#include "ChainStore.h"
 #include "SqliteDatabase.h"
 #include "Workspace.h"
 
@@ -10,7 +10,7 @@ ReplaySource ReplaySource::load(SqliteDatabase &db, const ChainSet *chains)
 {
     ReplaySource source;
     source.inventory = PolicyInventory::load(db);
-    source.chains = chains ? *chains : ChainBuilder::build(db);
+    source.chains = chains ? *chains : ChainStore::chainsOf(db);
     // The LIKE prefilter keeps the JSON parser off the many events that recorded no arguments.
     SqliteStatement arguments(db, "SELECT id, json_extract(attributes, '$.\"gen_ai.tool.call.arguments\"') FROM events "
                                   "WHERE attributes LIKE '%gen_ai.tool.call.arguments%' AND json_valid(attributes)");

@@ -1,5 +1,6 @@
 #include "ChainBuilder.h"
 #include "ChainJson.h"
+#include "ChainStore.h"
 #include "FindingsEngine.h"
 #include "IdentityGraph.h"
 #include "ImportRunner.h"
@@ -20,6 +21,7 @@
 #include <QTest>
 
 #include <atomic>
+#include <limits>
 #include <memory>
 
 using namespace chainsight;
@@ -41,6 +43,9 @@ private Q_SLOTS:
     void unknownOriginatorsMatchLostOriginatorTruth();
     void deepDelegationChainsExceedTheRootsLimit();
     void chainsAreStoredWithTheAnalysisRun();
+    void storedChainSetRoundTrips();
+    void damagedChainSetIsRejected();
+    void storedChainsAreReadUntilTheNextImport();
     void identityGraphAggregatesHopsAndCalls();
     void revocationWorklistCoversEveryCredentialFinding();
     void revocationCsvIsSafeForSpreadsheets();
@@ -316,6 +321,109 @@ void ChainsTest::chainsAreStoredWithTheAnalysisRun()
     count.rewind();
     QVERIFY(count.step());
     QCOMPARE(count.int64(0), qint64(m_worldChains.chains.size()));
+}
+
+void ChainsTest::storedChainSetRoundTrips()
+{
+    // Awkward values the generated world may not have: negative times, unverified tokens, shared and empty lists.
+    ChainSet set;
+    Chain chain;
+    chain.key = QStringLiteral("trace-😀");
+    chain.originator = QStringLiteral("alice");
+    chain.rootKind = ChainPartyKind::Shadow;
+    chain.retention = 1.0 / 3.0;
+    chain.firstTimeMs = -86400000LL * 365;
+    chain.lastTimeMs = std::numeric_limits<qint64>::max();
+    chain.rootScopes = {QStringLiteral("crm:read"), QString()};
+    ChainHop hop;
+    hop.delegator = QStringLiteral("quote\" \\ nl\n");
+    hop.parentHop = -1;
+    hop.confidence = 0.35;
+    chain.hops = {hop, hop};
+    ChainAction action;
+    action.actor = QStringLiteral("worker");
+    action.hop = -1;
+    action.path = {QStringLiteral("root"), QStringLiteral("worker")};
+    action.tokenVerified = false;
+    ChainAction second = action;
+    second.path.append(QStringLiteral("root")); // a cycle: the same string twice in one list
+    second.tokenVerified = true;
+    second.eventId = std::numeric_limits<qint64>::min();
+    chain.actions = {action, second, ChainAction{}};
+    set.indexByKey.insert(chain.key, 0);
+    set.chains = {chain, Chain{}};
+    set.indexByKey.insert(QString(), 1);
+    set.chainOfEvent.insert(7, 1);
+    QList<ChainSet> samples{ChainSet{}, set};
+    if (m_haveWorld)
+        samples.append(m_worldChains);
+    for (const ChainSet &sample : std::as_const(samples)) {
+        const QByteArray bytes = ChainStore::serialize(sample);
+        const auto read = ChainStore::deserialize(bytes);
+        QVERIFY(read);
+        QVERIFY(*read == sample);
+    }
+}
+
+void ChainsTest::damagedChainSetIsRejected()
+{
+    ChainSet set;
+    Chain chain;
+    chain.key = QStringLiteral("k");
+    chain.actions = {ChainAction{}};
+    chain.actions.first().path = {QStringLiteral("a"), QStringLiteral("b")};
+    chain.hops = {ChainHop{}};
+    set.chains = {chain};
+    set.indexByKey.insert(chain.key, 0);
+    set.chainOfEvent.insert(1, 0);
+    const QByteArray bytes = ChainStore::serialize(set);
+    // Every truncation is refused (never a read past the end: the suite runs under ASan).
+    for (qsizetype size = 0; size < bytes.size(); ++size)
+        QVERIFY2(!ChainStore::deserialize(QByteArrayView(bytes).first(size)), qPrintable(QString::number(size)));
+    // Trailing bytes, another format version and a chain index out of range are refused too.
+    QVERIFY(!ChainStore::deserialize(QByteArray(bytes + QByteArray(1, char(0)))));
+    QByteArray otherVersion = bytes;
+    otherVersion[4] = char(0x7f);
+    QVERIFY(!ChainStore::deserialize(otherVersion));
+    // Any single flipped byte either reads as some chain set or is refused; it never crashes.
+    for (qsizetype i = 0; i < bytes.size(); ++i) {
+        QByteArray flipped = bytes;
+        flipped[i] = char(flipped[i] ^ 0xff);
+        (void)ChainStore::deserialize(flipped);
+    }
+}
+
+void ChainsTest::storedChainsAreReadUntilTheNextImport()
+{
+    auto workspace = importInto(QStringLiteral("stored-chains.chainsight"), {QFINDTESTDATA("../data/chains/retention-trace.json")});
+    QVERIFY(workspace);
+    QString error;
+    QVERIFY(!ChainStore::loadFresh(workspace->database())); // no analysis yet
+    QVERIFY2(FindingsEngine().run(*workspace, {}, &error), qPrintable(error));
+    const auto stored = ChainStore::loadFresh(workspace->database());
+    QVERIFY(stored);
+    QVERIFY(*stored == ChainBuilder::build(workspace->database()));
+    QCOMPARE(stored->chains.constFirst().rootKind, ChainPartyKind::Shadow);
+
+    // An import after the analysis makes the stored set stale: the chains are built again, from the new data.
+    const QString path = workspace->path();
+    workspace.reset();
+    const std::atomic_bool cancel{false};
+    QCOMPARE(ImportRunner::run(path, {QFINDTESTDATA("../data/chains/inventory.json")}, {}, {}, cancel).status,
+             ImportResult::Status::Committed);
+    workspace = Workspace::open(path, Workspace::OpenMode::OpenExisting, &error);
+    QVERIFY(workspace);
+    QVERIFY(!ChainStore::loadFresh(workspace->database()));
+    const auto current = ChainStore::chainsOf(*workspace, &error);
+    QVERIFY2(current, qPrintable(error));
+    QCOMPARE(current->chains.constFirst().rootKind, ChainPartyKind::Agent);
+
+    // A damaged stored set is not trusted either.
+    QVERIFY2(FindingsEngine().run(*workspace, {}, &error), qPrintable(error));
+    QVERIFY(ChainStore::loadFresh(workspace->database()));
+    workspace->database().execute("UPDATE chain_sets SET data = substr(data, 1, length(data) / 2)");
+    QVERIFY(!ChainStore::loadFresh(workspace->database()));
+    QVERIFY(*ChainStore::chainsOf(*workspace, &error) == ChainBuilder::build(workspace->database()));
 }
 
 void ChainsTest::identityGraphAggregatesHopsAndCalls()

@@ -1,5 +1,6 @@
 #include "FuzzTargets.h"
 
+#include "ChainStore.h"
 #include "ImportRunner.h"
 #include "Sha256.h"
 #include "SourceImporter.h"
@@ -482,6 +483,17 @@ void fuzzWorkspaceOpen(QByteArrayView input)
     }
 }
 
+// A stored chain set read back from a damaged workspace: refused or read, and what is read writes back the same.
+void fuzzChainSet(QByteArrayView input)
+{
+    const auto read = ChainStore::deserialize(input);
+    if (!read)
+        return;
+    const auto again = ChainStore::deserialize(ChainStore::serialize(*read));
+    if (!again || !(*again == *read))
+        failFuzzCheck("chain_set", QStringLiteral("a chain set it read does not survive writing and reading again"));
+}
+
 } // namespace
 
 void failFuzzCheck(const char *target, const QString &what)
@@ -515,6 +527,7 @@ const std::vector<FuzzTarget> &fuzzTargets()
         {"cedar_evaluator", "Cedar authorizer on parsed policies, entities and requests", fuzzCedarEvaluator},
 #endif
         {"workspace_open", "workspace opener on arbitrary bytes", fuzzWorkspaceOpen},
+        {"chain_set", "stored chain sets (the chains an analysis keeps in the workspace)", fuzzChainSet},
     };
     return targets;
 }

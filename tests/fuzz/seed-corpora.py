@@ -137,6 +137,16 @@ def workspace_seeds(seeds: Seeds, cli: str, scratch: Path):
         db.execute("VACUUM")
         db.close()
         seeds.add("workspace_open", path.read_bytes())
+    # The chain set an analysis stores, for the chain_set target.
+    path = scratch / "analysed.chainsight"
+    subprocess.run([cli, "import", "-w", str(path), str(ROOT / "tests/data/otlp/inventory.json"),
+                    str(ROOT / "tests/data/otlp/single-request.json"), str(ROOT / "tests/data/chains/retention-trace.json")],
+                   check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    subprocess.run([cli, "findings", "-w", str(path)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    db = sqlite3.connect(path)
+    for (data,) in db.execute("SELECT data FROM chain_sets"):
+        seeds.add("chain_set", bytes(data))
+    db.close()
 
 
 def main():

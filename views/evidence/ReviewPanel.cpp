@@ -1,6 +1,6 @@
 #include "ReviewPanel.h"
 
-#include "ChainBuilder.h"
+#include "ChainStore.h"
 #include "RecordTable.h"
 #include "ReviewCoverage.h"
 #include "ReviewDialog.h"
@@ -41,7 +41,7 @@ ReviewLoad loadReviews(const QString &path)
     if (!records)
         return load;
     load.records = *records;
-    if (const auto chains = ChainBuilder::build(*workspace, &load.error)) {
+    if (const auto chains = ChainStore::chainsOf(*workspace, &load.error)) {
         for (const Chain &chain : chains->chains)
             load.chainKeys.push_back(chain.key);
     }

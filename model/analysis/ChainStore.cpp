@@ -1,0 +1,484 @@
+#include "ChainStore.h"
+
+#include "AnalysisLog.h"
+#include "ChainBuilder.h"
+#include "SqliteDatabase.h"
+#include "Workspace.h"
+
+#include <QElapsedTimer>
+#include <QHash>
+
+#include <algorithm>
+#include <cstring>
+#include <iterator>
+#include <string>
+#include <limits>
+#include <vector>
+
+namespace chainsight {
+namespace {
+
+// Bump whenever the layout below or what ChainBuilder puts into a chain changes: older sets are then rebuilt.
+constexpr quint32 formatVersion = 1;
+constexpr char magic[4] = {'C', 'S', 'C', 'H'};
+
+// Integers are LEB128 varints (signed ones zigzagged): ids, times and counts are mostly small or close.
+class Writer
+{
+public:
+    Writer() { m_bytes.reserve(1 << 20); }
+    void u8(quint8 value) { m_bytes.push_back(char(value)); }
+    void u32(quint32 value) { varint(value); }
+    void i64(qint64 value) { varint((quint64(value) << 1) ^ quint64(value >> 63)); }
+    void f64(double value)
+    {
+        char bits[sizeof value];
+        std::memcpy(bits, &value, sizeof value);
+        if constexpr (Q_BYTE_ORDER == Q_BIG_ENDIAN)
+            std::reverse(std::begin(bits), std::end(bits));
+        m_bytes.append(bits, sizeof bits);
+    }
+    // Strings are written as indexes into a table of distinct strings, so a path or an intent repeated on
+    // thousands of actions is stored (and read back) once. Most repeats share their data with the first
+    // (implicit sharing), so the data pointer is looked up before the text is hashed.
+    void str(const QString &text) { u32(internString(text)); }
+    // Lists the same way: an action's path, scopes and intents are usually its neighbours' lists, and reading
+    // them back as one shared list lets the replay recognise them by their storage.
+    void list(const QStringList &texts)
+    {
+        quint32 &byData = m_listByData[qMakePair(quintptr(texts.constData()), texts.size())];
+        if (byData == 0) {
+            quint32 &byContent = m_listByContent[texts];
+            if (byContent == 0) {
+                m_lists.push_back(texts);
+                byContent = quint32(m_lists.size());
+            }
+            byData = byContent;
+        }
+        u32(byData - 1);
+    }
+    QByteArray finish()
+    {
+        // The string table goes first, after the header, so a reader has it before the first index.
+        std::string body(magic, sizeof magic);
+        std::swap(body, m_bytes);
+        u32(formatVersion);
+        // Strings first: the lists refer to them. Every string of a list was interned when it was first seen.
+        for (const QStringList &texts : m_lists) {
+            for (const QString &text : texts)
+                (void)internString(text);
+        }
+        u32(quint32(m_strings.size()));
+        for (const QString &text : m_strings) {
+            const QByteArray utf8 = text.toUtf8();
+            u32(quint32(utf8.size()));
+            m_bytes.append(utf8.constData(), std::size_t(utf8.size()));
+        }
+        u32(quint32(m_lists.size()));
+        for (const QStringList &texts : m_lists) {
+            u32(quint32(texts.size()));
+            for (const QString &text : texts)
+                u32(internString(text));
+        }
+        QByteArray out;
+        out.reserve(qsizetype(m_bytes.size() + body.size()));
+        out.append(m_bytes.data(), qsizetype(m_bytes.size()));
+        out.append(body.data(), qsizetype(body.size()));
+        return out;
+    }
+
+private:
+    quint32 internString(const QString &text)
+    {
+        quint32 &byData = m_byData[text.constData()];
+        if (byData == 0) {
+            quint32 &byText = m_byText[text];
+            if (byText == 0) {
+                m_strings.push_back(text);
+                byText = quint32(m_strings.size()); // 1-based in the maps, so 0 means "new"
+            }
+            byData = byText;
+        }
+        return byData - 1;
+    }
+    void varint(quint64 value)
+    {
+        while (value >= 0x80) {
+            m_bytes.push_back(char(value | 0x80));
+            value >>= 7;
+        }
+        m_bytes.push_back(char(value));
+    }
+
+    std::string m_bytes;
+    QHash<const QChar *, quint32> m_byData;
+    QHash<QString, quint32> m_byText;
+    std::vector<QString> m_strings;
+    QHash<QPair<quintptr, qsizetype>, quint32> m_listByData;
+    QHash<QStringList, quint32> m_listByContent;
+    std::vector<QStringList> m_lists;
+};
+
+// Every read is bounds-checked: a damaged blob ends in failed(), never in a read past its end.
+class Reader
+{
+public:
+    explicit Reader(QByteArrayView bytes)
+        : m_data(bytes.data())
+        , m_end(bytes.data() + bytes.size())
+    {
+    }
+    bool failed() const { return m_failed; }
+    void fail() { m_failed = true; }
+    bool atEnd() const { return m_data == m_end; }
+    bool take(void *out, std::size_t size)
+    {
+        if (m_failed || std::size_t(m_end - m_data) < size) {
+            m_failed = true;
+            std::memset(out, 0, size);
+            return false;
+        }
+        std::memcpy(out, m_data, size);
+        m_data += size;
+        return true;
+    }
+    quint8 u8()
+    {
+        quint8 value = 0;
+        take(&value, 1);
+        return value;
+    }
+    quint64 varint()
+    {
+        quint64 value = 0;
+        for (int shift = 0; shift < 64; shift += 7) {
+            if (m_failed || m_data == m_end) {
+                m_failed = true;
+                return 0;
+            }
+            const auto byte = quint8(*m_data++);
+            value |= quint64(byte & 0x7f) << shift;
+            if (!(byte & 0x80))
+                return value;
+        }
+        m_failed = true;
+        return 0;
+    }
+    quint32 u32()
+    {
+        const quint64 value = varint();
+        if (value > std::numeric_limits<quint32>::max())
+            m_failed = true;
+        return m_failed ? 0 : quint32(value);
+    }
+    qint64 i64()
+    {
+        const quint64 value = varint();
+        return qint64(value >> 1) ^ -qint64(value & 1);
+    }
+    double f64()
+    {
+        char bits[sizeof(double)];
+        take(bits, sizeof bits);
+        if constexpr (Q_BYTE_ORDER == Q_BIG_ENDIAN)
+            std::reverse(std::begin(bits), std::end(bits));
+        double value = 0;
+        std::memcpy(&value, bits, sizeof value);
+        return value;
+    }
+    // A count of items that each take at least minBytes: larger than what is left means damage.
+    quint32 count(std::size_t minBytes)
+    {
+        const quint32 n = u32();
+        if (std::size_t(m_end - m_data) / std::max<std::size_t>(minBytes, 1) < n)
+            m_failed = true;
+        return m_failed ? 0 : n;
+    }
+    bool readStrings()
+    {
+        const quint32 n = count(1);
+        m_strings.reserve(n);
+        for (quint32 i = 0; i < n && !m_failed; ++i) {
+            const quint32 length = count(1);
+            m_strings.push_back(QString::fromUtf8(m_data, qsizetype(length)));
+            m_data += length;
+        }
+        const quint32 lists = count(1);
+        m_lists.reserve(lists);
+        for (quint32 i = 0; i < lists && !m_failed; ++i) {
+            const quint32 size = count(1);
+            QStringList texts;
+            texts.reserve(size);
+            for (quint32 j = 0; j < size && !m_failed; ++j)
+                texts.append(str());
+            m_lists.push_back(std::move(texts));
+        }
+        return !m_failed;
+    }
+    QString str()
+    {
+        const quint32 index = u32();
+        if (index >= m_strings.size()) {
+            m_failed = true;
+            return {};
+        }
+        return m_strings[index];
+    }
+    QStringList list()
+    {
+        const quint32 index = u32();
+        if (index >= m_lists.size()) {
+            m_failed = true;
+            return {};
+        }
+        return m_lists[index];
+    }
+    ChainPartyKind kind()
+    {
+        const quint8 value = u8();
+        if (value > quint8(ChainPartyKind::Unknown))
+            m_failed = true;
+        return m_failed ? ChainPartyKind::Unknown : ChainPartyKind(value);
+    }
+
+private:
+    const char *m_data;
+    const char *m_end;
+    bool m_failed = false;
+    std::vector<QString> m_strings;
+    std::vector<QStringList> m_lists;
+};
+
+void writeHop(Writer &out, const ChainHop &hop)
+{
+    out.i64(hop.delegatorId);
+    out.str(hop.delegator);
+    out.u8(quint8(hop.delegatorKind));
+    out.i64(hop.delegateId);
+    out.str(hop.delegate);
+    out.u8(quint8(hop.delegateKind));
+    out.str(hop.protocol);
+    out.list(hop.protocols);
+    out.list(hop.scopes);
+    out.u8(hop.inferred ? 1 : 0);
+    out.f64(hop.confidence);
+    out.i64(hop.timeMs);
+    out.i64(hop.eventId);
+    out.u32(quint32(hop.level));
+    out.u32(quint32(hop.parentHop));
+    out.f64(hop.retention);
+    out.u32(quint32(hop.actionCount));
+}
+
+ChainHop readHop(Reader &in)
+{
+    ChainHop hop;
+    hop.delegatorId = in.i64();
+    hop.delegator = in.str();
+    hop.delegatorKind = in.kind();
+    hop.delegateId = in.i64();
+    hop.delegate = in.str();
+    hop.delegateKind = in.kind();
+    hop.protocol = in.str();
+    hop.protocols = in.list();
+    hop.scopes = in.list();
+    hop.inferred = in.u8() != 0;
+    hop.confidence = in.f64();
+    hop.timeMs = in.i64();
+    hop.eventId = in.i64();
+    hop.level = int(in.u32());
+    hop.parentHop = int(in.u32());
+    hop.retention = in.f64();
+    hop.actionCount = int(in.u32());
+    return hop;
+}
+
+void writeAction(Writer &out, const ChainAction &action)
+{
+    out.i64(action.eventId);
+    out.i64(action.timeMs);
+    out.i64(action.actorId);
+    out.str(action.actor);
+    out.u8(quint8(action.actorKind));
+    out.str(action.protocol);
+    out.str(action.action);
+    out.str(action.tool);
+    out.str(action.resource);
+    out.u32(quint32(action.depth));
+    out.u32(quint32(action.hop));
+    out.list(action.path);
+    out.list(action.scopesGranted);
+    out.list(action.intentAtActor);
+    out.u8(action.withinIntent ? 1 : 0);
+    out.str(action.credentialType);
+    out.u8(action.tokenVerified ? (*action.tokenVerified ? 2 : 1) : 0);
+}
+
+ChainAction readAction(Reader &in)
+{
+    ChainAction action;
+    action.eventId = in.i64();
+    action.timeMs = in.i64();
+    action.actorId = in.i64();
+    action.actor = in.str();
+    action.actorKind = in.kind();
+    action.protocol = in.str();
+    action.action = in.str();
+    action.tool = in.str();
+    action.resource = in.str();
+    action.depth = int(in.u32());
+    action.hop = int(in.u32());
+    action.path = in.list();
+    action.scopesGranted = in.list();
+    action.intentAtActor = in.list();
+    action.withinIntent = in.u8() != 0;
+    action.credentialType = in.str();
+    const quint8 verified = in.u8();
+    if (verified > 2)
+        in.fail();
+    else if (verified)
+        action.tokenVerified = verified == 2;
+    return action;
+}
+
+} // namespace
+
+QByteArray ChainStore::serialize(const ChainSet &set)
+{
+    Writer out;
+    out.u32(quint32(set.chains.size()));
+    for (const Chain &chain : set.chains) {
+        out.str(chain.key);
+        out.str(chain.originator);
+        out.i64(chain.originatorId);
+        out.i64(chain.rootId);
+        out.str(chain.root);
+        out.u8(quint8(chain.rootKind));
+        out.u32(quint32(chain.depth));
+        out.f64(chain.retention);
+        out.i64(chain.firstTimeMs);
+        out.i64(chain.lastTimeMs);
+        out.list(chain.rootIntents);
+        out.list(chain.rootScopes);
+        out.u8(chain.humanApproval ? 1 : 0);
+        out.list(chain.protocols);
+        out.u32(quint32(chain.hops.size()));
+        for (const ChainHop &hop : chain.hops)
+            writeHop(out, hop);
+        out.u32(quint32(chain.actions.size()));
+        for (const ChainAction &action : chain.actions)
+            writeAction(out, action);
+    }
+    out.u32(quint32(set.chainOfEvent.size()));
+    for (auto it = set.chainOfEvent.cbegin(); it != set.chainOfEvent.cend(); ++it) {
+        out.i64(it.key());
+        out.u32(quint32(it.value()));
+    }
+    return out.finish();
+}
+
+std::optional<ChainSet> ChainStore::deserialize(QByteArrayView bytes)
+{
+    if (bytes.size() < qsizetype(sizeof magic) || std::memcmp(bytes.data(), magic, sizeof magic) != 0)
+        return std::nullopt;
+    Reader in(bytes.sliced(sizeof magic));
+    if (in.u32() != formatVersion || !in.readStrings())
+        return std::nullopt;
+    ChainSet set;
+    const quint32 chainCount = in.count(16);
+    set.chains.reserve(chainCount);
+    for (quint32 c = 0; c < chainCount && !in.failed(); ++c) {
+        Chain chain;
+        chain.key = in.str();
+        chain.originator = in.str();
+        chain.originatorId = in.i64();
+        chain.rootId = in.i64();
+        chain.root = in.str();
+        chain.rootKind = in.kind();
+        chain.depth = int(in.u32());
+        chain.retention = in.f64();
+        chain.firstTimeMs = in.i64();
+        chain.lastTimeMs = in.i64();
+        chain.rootIntents = in.list();
+        chain.rootScopes = in.list();
+        chain.humanApproval = in.u8() != 0;
+        chain.protocols = in.list();
+        const quint32 hopCount = in.count(16);
+        chain.hops.reserve(hopCount);
+        for (quint32 h = 0; h < hopCount && !in.failed(); ++h)
+            chain.hops.append(readHop(in));
+        const quint32 actionCount = in.count(8);
+        chain.actions.reserve(actionCount);
+        for (quint32 a = 0; a < actionCount && !in.failed(); ++a)
+            chain.actions.append(readAction(in));
+        set.indexByKey.insert(chain.key, int(set.chains.size()));
+        set.chains.append(std::move(chain));
+    }
+    const quint32 eventCount = in.count(2);
+    set.chainOfEvent.reserve(eventCount);
+    for (quint32 i = 0; i < eventCount && !in.failed(); ++i) {
+        const qint64 event = in.i64();
+        const quint32 chain = in.u32();
+        if (chain >= quint32(set.chains.size()))
+            return std::nullopt;
+        set.chainOfEvent.insert(event, int(chain));
+    }
+    if (in.failed() || !in.atEnd())
+        return std::nullopt;
+    return set;
+}
+
+QString ChainStore::importStamp(SqliteDatabase &db)
+{
+    // Every change to events, edges and identities comes with an import, which adds a source (a failed or
+    // cancelled one rolls back whole); the identity and event counts catch a merge or a removal besides.
+    return db.queryText("SELECT (SELECT count(*) || '/' || coalesce(max(id), 0) FROM sources) || ':' || "
+                        "(SELECT count(*) || '/' || coalesce(max(id), 0) FROM identities) || ':' || "
+                        "(SELECT coalesce(max(id), 0) FROM events) || ':' || "
+                        "(SELECT coalesce(max(id), 0) FROM delegation_edges)");
+}
+
+void ChainStore::save(SqliteDatabase &db, qint64 runId, const QByteArray &serialized)
+{
+    SqliteStatement clear(db, "DELETE FROM chain_sets");
+    clear.run();
+    SqliteStatement insert(db, "INSERT INTO chain_sets (analysis_run_id, import_stamp, format, data) VALUES (?1, ?2, ?3, ?4)");
+    insert.bind(1, runId).bind(2, importStamp(db)).bind(3, qint64(formatVersion)).bindBlob(4, serialized).run();
+}
+
+std::optional<ChainSet> ChainStore::loadFresh(SqliteDatabase &db)
+{
+    QElapsedTimer timer;
+    timer.start();
+    // A workspace opened read-only at an older schema has no stored sets.
+    if (db.queryInt64("SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'chain_sets'") == 0)
+        return std::nullopt;
+    SqliteStatement stored(db, "SELECT import_stamp, format, data FROM chain_sets ORDER BY analysis_run_id DESC LIMIT 1");
+    if (!stored.step() || stored.int64(1) != qint64(formatVersion) || stored.text(0) != importStamp(db))
+        return std::nullopt;
+    const QByteArray data = stored.blob(2);
+    auto set = deserialize(data);
+    qCDebug(analysisLog) << "chains: stored set of" << data.size() << "bytes read in" << timer.elapsed() << "ms"
+                         << (set ? "" : "(unreadable, rebuilding)");
+    return set;
+}
+
+ChainSet ChainStore::chainsOf(SqliteDatabase &db)
+{
+    if (auto stored = loadFresh(db))
+        return std::move(*stored);
+    return ChainBuilder::build(db);
+}
+
+std::optional<ChainSet> ChainStore::chainsOf(Workspace &workspace, QString *error)
+{
+    try {
+        return chainsOf(workspace.database());
+    } catch (const SqliteError &e) {
+        if (error)
+            *error = QStringLiteral("the chains could not be read: %1").arg(e.message());
+        return std::nullopt;
+    }
+}
+
+} // namespace chainsight

@@ -1,0 +1,40 @@
+#pragma once
+
+#include "Chain.h"
+
+#include <QByteArray>
+#include <QByteArrayView>
+#include <QString>
+
+#include <optional>
+
+namespace chainsight {
+
+class SqliteDatabase;
+class Workspace;
+
+// The chains an analysis built, kept in the workspace so that replay, the chain views, layout and evidence
+// read them back instead of rebuilding them from the events. A stored set is used only while the workspace
+// holds the same imports it was built from; otherwise the chains are built afresh.
+class ChainStore final
+{
+public:
+    // A compact binary form: every distinct string once, then the chains, hops and actions by index.
+    static QByteArray serialize(const ChainSet &chains);
+    // nullopt when the bytes are not a chain set this version wrote (truncated, altered, older format).
+    static std::optional<ChainSet> deserialize(QByteArrayView bytes);
+
+    // What the imports of the workspace look like now; a stored set is fresh while this is unchanged.
+    static QString importStamp(SqliteDatabase &db);
+    // Replaces the stored set with this one, built by analysis run `runId`. Call inside the run's transaction.
+    static void save(SqliteDatabase &db, qint64 runId, const QByteArray &serialized);
+    // The stored set when it is fresh and readable; nullopt otherwise. Throws SqliteError on a store failure.
+    static std::optional<ChainSet> loadFresh(SqliteDatabase &db);
+
+    // The workspace's chains: the stored set when fresh, otherwise ChainBuilder::build. Throws SqliteError.
+    static ChainSet chainsOf(SqliteDatabase &db);
+    // nullopt with *error set on a store failure.
+    static std::optional<ChainSet> chainsOf(Workspace &workspace, QString *error);
+};
+
+} // namespace chainsight
