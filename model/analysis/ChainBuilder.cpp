@@ -10,6 +10,7 @@
 #include <QSet>
 
 #include <algorithm>
+#include <deque>
 #include <string>
 #include <string_view>
 #include <unordered_map>
@@ -142,9 +143,34 @@ struct SessionTokens
     QHash<qint64, int> verifiedByActor; // 1 every checked capture verified, 0 one failed
 };
 
+// The same few scope lists and protocol names recur on every token: each distinct text is decoded once and
+// then shared (implicitly), instead of a JSON parse and fresh strings per row.
+class RepeatedTexts
+{
+public:
+    const QStringList &scopes(std::string_view text) { return find(m_scopes, text, [](std::string_view t) { return parseScopes(t); }); }
+    const QString &text(std::string_view text) { return find(m_texts, text, [](std::string_view t) { return fromUtf8(t); }); }
+
+private:
+    template<typename T, typename Decode>
+    const T &find(std::unordered_map<std::string_view, T> &cache, std::string_view text, Decode decode)
+    {
+        const auto it = cache.find(text);
+        if (it != cache.end())
+            return it->second;
+        const std::string &stored = m_storage.emplace_back(text);
+        return cache.emplace(std::string_view(stored), decode(stored)).first->second;
+    }
+
+    std::deque<std::string> m_storage; // stable: the caches' keys view into it
+    std::unordered_map<std::string_view, QStringList> m_scopes;
+    std::unordered_map<std::string_view, QString> m_texts;
+};
+
 QHash<QString, SessionTokens> loadSessions(SqliteDatabase &db)
 {
     QHash<QString, SessionTokens> sessions;
+    RepeatedTexts repeated;
     {
         // The human's grant to the first client of the session: an authorization-code exchange.
         // One sequential scan: through the session index every match costs a random row fetch.
@@ -154,9 +180,9 @@ QHash<QString, SessionTokens> loadSessions(SqliteDatabase &db)
         while (grants.step()) {
             SessionGrant grant;
             grant.delegateId = grants.int64(1);
-            grant.humanExternalId = grants.text(2);
-            grant.scopes = parseScopes(grants.textUtf8(3));
-            grant.protocol = grants.text(4);
+            grant.humanExternalId = repeated.text(grants.textUtf8(2));
+            grant.scopes = repeated.scopes(grants.textUtf8(3));
+            grant.protocol = repeated.text(grants.textUtf8(4));
             sessions[grants.text(0)].grants.push_back(std::move(grant));
         }
     }
@@ -169,8 +195,8 @@ QHash<QString, SessionTokens> loadSessions(SqliteDatabase &db)
             SessionGrant grant;
             grant.delegatorId = exchanges.int64(1);
             grant.delegateId = exchanges.int64(2);
-            grant.scopes = parseScopes(exchanges.textUtf8(3));
-            grant.protocol = exchanges.text(4);
+            grant.scopes = repeated.scopes(exchanges.textUtf8(3));
+            grant.protocol = repeated.text(exchanges.textUtf8(4));
             sessions[exchanges.text(0)].grants.push_back(std::move(grant));
         }
     }

@@ -7,6 +7,8 @@
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
+#include <cstdint>
+#include <deque>
 #include <functional>
 #include <limits>
 #include <map>
@@ -161,12 +163,58 @@ GROUP BY i.id, e.action
 ORDER BY 1
 )sql";
 
+// Small ids for repeated texts (sessions, originators, act chains, actors), so keys compare as integers and a
+// text seen before costs a lookup, not an allocation. Id 0 is the empty text.
+class TextIds
+{
+public:
+    TextIds() { (void)id({}); }
+    std::uint32_t id(std::string_view text)
+    {
+        const auto it = m_ids.find(text);
+        if (it != m_ids.end())
+            return it->second;
+        const std::string &stored = m_texts.emplace_back(text);
+        const auto id = static_cast<std::uint32_t>(m_texts.size() - 1);
+        m_ids.emplace(std::string_view(stored), id);
+        return id;
+    }
+    const std::string &text(std::uint32_t id) const { return m_texts[id]; }
 
-// Agent-to-agent hops of each trace, walked from its root agent (a delegator no one delegated to in that
-// trace). A path never revisits an agent, so a cycle ends the walk instead of looping.
-// Each token-exchange hop with its granted scopes, compared with the delegator's latest token in the same
-// session before it. Keycloak and gateway tokens carry the session; Okta-issued tokens are placed in their
-// Okta session through the grant event with the same token id.
+private:
+    std::deque<std::string> m_texts; // stable addresses: the map's keys view into them
+    std::unordered_map<std::string_view, std::uint32_t> m_ids;
+};
+
+// The elements of a JSON array of strings as SQLite writes it (`["a","b"]`), as views into the text; false for
+// anything else (escapes included), which the caller parses fully.
+bool splitPlainStringArray(std::string_view json, std::vector<std::string_view> &out)
+{
+    out.clear();
+    if (json.size() < 2 || json.front() != '[' || json.back() != ']' || json.find('\\') != std::string_view::npos)
+        return false;
+    std::string_view rest = json.substr(1, json.size() - 2);
+    while (!rest.empty()) {
+        if (rest.front() != '"')
+            return false;
+        const std::size_t close = rest.find('"', 1);
+        if (close == std::string_view::npos)
+            return false;
+        out.push_back(rest.substr(1, close - 1));
+        rest.remove_prefix(close + 1);
+        if (!rest.empty()) {
+            if (rest.front() != ',')
+                return false;
+            rest.remove_prefix(1);
+        }
+    }
+    return true;
+}
+
+// Each token-exchange hop with its granted scopes, and the delegator's latest token in the same session before
+// it. Keycloak and gateway tokens carry the session; Okta-issued tokens are placed in their Okta session through
+// the grant event with the same token id. ScopeWideningRule compares the two scope lists (in SQL, json_each
+// costs a parse per element and pair).
 constexpr std::string_view scopeWideningSql = R"sql(
 WITH hop AS (
     SELECT d.delegator_identity_id AS a, d.delegate_identity_id AS b, d.scopes AS scopes, e.id AS event_id,
@@ -174,7 +222,7 @@ WITH hop AS (
                     (SELECT o.id FROM events o WHERE o.token_id = e.token_id AND o.protocol = 'okta'
                      AND o.session_id IS NOT NULL LIMIT 1)) AS anchor_id
     FROM delegation_edges d JOIN events e ON e.id = d.event_id
-    WHERE d.protocol IN ('keycloak', 'oauth') AND d.scopes IS NOT NULL AND json_valid(d.scopes)
+    WHERE d.protocol IN ('keycloak', 'oauth') AND d.scopes IS NOT NULL
       AND d.delegator_identity_id IS NOT NULL AND d.delegate_identity_id IS NOT NULL
 ), granted AS (
     SELECT h.a, h.b, h.scopes, h.event_id,
@@ -183,20 +231,114 @@ WITH hop AS (
               AND p.protocol = n.protocol AND p.id < n.id AND p.scopes IS NOT NULL
             ORDER BY p.id DESC LIMIT 1) AS parent_id
     FROM hop h JOIN events n ON n.id = h.anchor_id
-), widened AS (
-    SELECT g.a, g.b, g.event_id, g.parent_id FROM granted g JOIN events p ON p.id = g.parent_id
-    WHERE json_valid(p.scopes)
-      AND EXISTS (SELECT 1 FROM json_each(g.scopes) s WHERE s.value NOT IN (SELECT value FROM json_each(p.scopes)))
 )
-SELECT x.external_id || '->' || y.external_id, w.b, y.external_id, NULL,
-       group_concat(w.parent_id || ',' || w.event_id)
-FROM widened w JOIN identities x ON x.id = w.a JOIN identities y ON y.id = w.b
-GROUP BY w.a, w.b
-ORDER BY 1
+SELECT g.a, g.b, g.event_id, g.parent_id, g.scopes, p.scopes
+FROM granted g JOIN events p ON p.id = g.parent_id
 )sql";
 
+// The scopes of a stored JSON array, each as its JSON text (a string keeps its quotes, so "1" and 1 differ as in
+// SQL); nullopt when the text is not a JSON array (space-separated scopes are not compared, as before).
+std::optional<std::vector<std::string>> scopeElements(std::string_view text)
+{
+    std::vector<std::string_view> plain;
+    if (splitPlainStringArray(text, plain)) {
+        std::vector<std::string> out;
+        out.reserve(plain.size());
+        for (std::string_view scope : plain)
+            out.push_back('"' + std::string(scope) + '"');
+        return out;
+    }
+    const auto json = nlohmann::json::parse(text, nullptr, false);
+    if (json.is_discarded())
+        return std::nullopt;
+    std::vector<std::string> out;
+    if (json.is_array()) {
+        for (const auto &element : json)
+            out.push_back(element.dump());
+    } else {
+        out.push_back(json.dump()); // json_each of a scalar is that scalar
+    }
+    return out;
+}
+
+// A delegate received a scope its delegator's own grant in the session did not have. One finding per
+// (delegator, delegate), evidence the grant and the hop of each widening, subjects sorted.
+class ScopeWideningRule final : public FindingRule
+{
+public:
+    QString id() const override { return QStringLiteral("scope-widening"); }
+    FindingSeverity severity() const override { return FindingSeverity::High; }
+    QString explanation() const override
+    {
+        return QStringLiteral("A delegate received scopes its delegator's own token did not have: delegation must only "
+                              "narrow authority, and here it created new authority nobody granted.");
+    }
+
+    QList<Finding> evaluate(SqliteDatabase &db, const FindingsSettings &settings) const override
+    {
+        std::map<std::pair<qint64, qint64>, std::vector<qint64>> widened; // (a, b) -> parent, hop, parent, hop...
+        SqliteStatement rows(db, scopeWideningSql);
+        std::unordered_map<std::string, std::optional<std::vector<std::string>>> parsed; // scope texts repeat
+        const auto elements = [&parsed](std::string_view text) -> const std::optional<std::vector<std::string>> & {
+            auto it = parsed.find(std::string(text));
+            if (it == parsed.end())
+                it = parsed.emplace(std::string(text), scopeElements(text)).first;
+            return it->second;
+        };
+        while (rows.step()) {
+            const auto &hopScopes = elements(rows.textUtf8(4));
+            if (!hopScopes)
+                continue;
+            const auto &parentScopes = elements(rows.textUtf8(5));
+            if (!parentScopes)
+                continue;
+            const bool widens = std::any_of(hopScopes->begin(), hopScopes->end(), [&parentScopes](const std::string &scope) {
+                return std::find(parentScopes->begin(), parentScopes->end(), scope) == parentScopes->end();
+            });
+            if (!widens)
+                continue;
+            auto &evidence = widened[{rows.int64(0), rows.int64(1)}];
+            evidence.push_back(rows.int64(3));
+            evidence.push_back(rows.int64(2));
+        }
+        QHash<qint64, QString> names;
+        {
+            SqliteStatement identity(db, "SELECT external_id FROM identities WHERE id = ?1");
+            for (const auto &[pair, evidence] : widened) {
+                for (const qint64 id : {pair.first, pair.second}) {
+                    if (names.contains(id))
+                        continue;
+                    identity.reset();
+                    identity.bind(1, id);
+                    names.insert(id, identity.step() ? identity.text(0) : QString());
+                }
+            }
+        }
+        QList<Finding> findings;
+        for (const auto &[pair, evidence] : widened) {
+            Finding finding;
+            finding.rule = id();
+            finding.severity = severity();
+            finding.subject = names.value(pair.first) + QStringLiteral("->") + names.value(pair.second);
+            finding.identityId = pair.second;
+            finding.identity = names.value(pair.second);
+            finding.title = QStringLiteral("Hop %1 widens the granted scopes").arg(finding.subject);
+            finding.explanation = explanation();
+            for (const qint64 event : evidence) {
+                if (finding.evidence.size() >= settings.evidenceLimit)
+                    break;
+                finding.evidence.append(event);
+            }
+            findings.append(finding);
+        }
+        std::sort(findings.begin(), findings.end(), [](const Finding &a, const Finding &b) { return a.subject < b.subject; });
+        return findings;
+    }
+};
+
 // High or critical tool calls (OTel spans or MCP calls) in a trace that holds no accepted human approval
-// (an OTel elicitation span with status OK, or an approval answered in the MCP log).
+// (an OTel elicitation span with status OK, or an approval answered in the MCP log). The tool calls come from
+// the covering trace index: a scan of it costs less than fetching each call's event row.
 constexpr std::string_view sensitiveWithoutApprovalSql = R"sql(
 WITH approved AS MATERIALIZED (
     SELECT DISTINCT trace_id FROM events
@@ -204,7 +346,7 @@ WITH approved AS MATERIALIZED (
       AND trace_id IS NOT NULL
       AND ((protocol = 'otlp' AND kind = 'elicitation/create') OR (protocol = 'mcp' AND kind = 'approval'))
 ), sensitive AS (
-    SELECT e.trace_id, e.id, e.actor_identity_id FROM events e
+    SELECT e.trace_id, e.id, e.actor_identity_id FROM events e INDEXED BY events_by_trace_covering
     JOIN identities t ON t.kind = 'tool' AND t.external_id = e.action
     WHERE e.kind IN ('execute_tool', 'tools/call') AND e.protocol IN ('otlp', 'mcp') AND e.trace_id IS NOT NULL
       AND t.sensitivity IN ('high', 'critical')
@@ -220,10 +362,11 @@ ORDER BY u.trace_id
 )sql";
 
 // Traces in which no span names the human (enduser.id), and AWS sessions assumed with neither a
-// sourceIdentity nor a TraceId session tag: nobody can say on whose behalf they acted.
+// sourceIdentity nor a TraceId session tag: nobody can say on whose behalf they acted. The covering trace index
+// (FindingsEngine) answers the traces part in trace order without reading an event row.
 constexpr std::string_view lostOriginatorSql = R"sql(
 WITH lost_traces AS (
-    SELECT trace_id, min(actor_identity_id) AS identity_id FROM events
+    SELECT trace_id, min(actor_identity_id) AS identity_id FROM events INDEXED BY events_by_trace_covering
     WHERE kind = 'invoke_agent' AND protocol = 'otlp' AND trace_id IS NOT NULL
     GROUP BY trace_id
     HAVING count(originator) = 0
@@ -247,14 +390,16 @@ ORDER BY 1
 
 // Cloud calls that leave the trace: an AWS call span without aws.request_id (its session carried no
 // TraceId tag), or an Azure call span in a trace no Entra sign-in correlates with (correlationId is the
-// trace id written as a GUID).
+// trace id written as a GUID). instr() keeps the JSON parser off the spans that name neither attribute.
 constexpr std::string_view crossProtocolBreakSql = R"sql(
 WITH entra_traces AS MATERIALIZED (
     SELECT DISTINCT lower(replace(correlation_id, '-', '')) AS trace_id FROM events
     WHERE protocol = 'entra' AND correlation_id IS NOT NULL
 ), broken AS (
     SELECT e.trace_id, e.id, e.actor_identity_id FROM events e
-    WHERE e.protocol = 'otlp' AND e.kind = 'execute_tool' AND e.trace_id IS NOT NULL AND json_valid(e.attributes)
+    WHERE e.protocol = 'otlp' AND e.kind = 'execute_tool' AND e.trace_id IS NOT NULL
+      AND (instr(e.attributes, 'rpc.service') > 0 OR instr(e.attributes, 'az.namespace') > 0)
+      AND json_valid(e.attributes)
       AND ((json_extract(e.attributes, '$."rpc.service"') IS NOT NULL
             AND json_extract(e.attributes, '$."aws.request_id"') IS NULL)
            OR (json_extract(e.attributes, '$."az.namespace"') IS NOT NULL
@@ -433,7 +578,8 @@ private:
 // One ordered scan and a hash map: a self-join of the token captures in SQL is quadratic in a session.
 constexpr std::string_view mayActTokensSql = R"sql(
 SELECT e.id, e.time_ms, coalesce(e.session_id, ''), coalesce(e.originator, ''), e.actor_identity_id,
-       coalesce(e.token_id, ''), e.trace_id, json_extract(e.attributes, '$.act_chain', '$.may_act.sub')
+       coalesce(e.token_id, ''), coalesce(e.trace_id, ''), json_extract(e.attributes, '$.act_chain'),
+       json_extract(e.attributes, '$.may_act.sub')
 FROM events e
 WHERE e.kind IN ('access_token', 'access_token+dpop') AND e.protocol = 'oauth' AND json_valid(e.attributes)
 )sql";
@@ -458,94 +604,113 @@ public:
 
     QList<Finding> evaluate(SqliteDatabase &db, const FindingsSettings &settings) const override
     {
+        // Where a token is filed: (session, originator, holder identity, act chain), every text by its id.
+        struct Place
+        {
+            std::uint32_t session = 0;
+            std::uint32_t originator = 0;
+            std::uint32_t chain = 0;
+            qint64 holder = 0;
+            auto operator<=>(const Place &) const = default;
+        };
+        struct SubjectToken
+        {
+            Place place;
+            std::optional<qint64> timeMs;
+            std::uint32_t mayAct = 0; // id of may_act.sub; 0 when the token has none
+        };
         struct Exchanged
         {
             qint64 eventId = 0;
             std::optional<qint64> timeMs;
-            std::string holderKey; // where its subject tokens are filed
-            std::string firstExchangeKey; // the same, for subject tokens without an act chain; empty if not first
-            std::string actor;
+            Place holderPlace;        // where its subject tokens are filed
+            bool firstExchange = false; // also look for subject tokens without an act chain
+            std::uint32_t actor = 0;
             std::optional<qint64> identityId;
-            QString tokenId;
-            QString traceId;
+            std::uint32_t tokenId = 0;
+            std::uint32_t traceId = 0;
         };
-        struct SubjectToken
+        TextIds texts;
+        // event id -> (delegate alias, delegator identity), sorted by event.
+        struct Hop
         {
-            std::optional<qint64> timeMs;
-            std::optional<std::string> mayActSubject;
+            qint64 eventId;
+            std::uint32_t delegate;
+            qint64 delegator;
         };
-        // (session, originator, holder identity, act chain) -> the tokens filed there, in time order.
-        std::unordered_map<std::string, std::vector<SubjectToken>> subjects;
-        std::vector<Exchanged> exchanged;
-        const auto key = [](std::string_view session, std::string_view originator, qint64 holder, std::string_view chain) {
-            std::string k;
-            k.reserve(session.size() + originator.size() + chain.size() + 24);
-            k.append(session).push_back('\x1f');
-            k.append(originator).push_back('\x1f');
-            k.append(std::to_string(holder)).push_back('\x1f');
-            k.append(chain);
-            return k;
-        };
-
-        std::unordered_map<qint64, std::vector<std::pair<std::string, qint64>>> hopsOfEvent;
+        std::vector<Hop> hops;
         {
-            SqliteStatement hops(db, mayActHopsSql);
-            while (hops.step())
-                hopsOfEvent[hops.int64(0)].emplace_back(std::string(hops.textUtf8(1)), hops.int64(2));
+            SqliteStatement rows(db, mayActHopsSql);
+            while (rows.step())
+                hops.push_back({rows.int64(0), texts.id(rows.textUtf8(1)), rows.int64(2)});
+            std::stable_sort(hops.begin(), hops.end(), [](const Hop &a, const Hop &b) { return a.eventId < b.eventId; });
         }
         // The identity that handed the token's current actor its work: the delegator of the hop into it.
-        const auto delegatorOf = [&hopsOfEvent](qint64 eventId, const std::string &actor) -> std::optional<qint64> {
-            const auto it = hopsOfEvent.find(eventId);
-            if (it == hopsOfEvent.end())
-                return std::nullopt;
-            for (const auto &[delegate, delegator] : it->second) {
-                if (delegate == actor)
-                    return delegator;
+        const auto delegatorOf = [&hops](qint64 eventId, std::uint32_t actor) -> std::optional<qint64> {
+            auto it = std::lower_bound(hops.begin(), hops.end(), eventId, [](const Hop &hop, qint64 id) { return hop.eventId < id; });
+            for (; it != hops.end() && it->eventId == eventId; ++it) {
+                if (it->delegate == actor)
+                    return it->delegator;
             }
             return std::nullopt;
         };
 
+        std::vector<SubjectToken> subjects;
+        std::vector<Exchanged> exchanged;
+        std::vector<std::string_view> actors;
+        std::vector<std::string> parsedActors; // the rare chain with escapes, decoded
+        std::string chainText;
+        const auto chainId = [&texts, &chainText](const std::vector<std::string_view> &chain, std::size_t from) {
+            chainText.clear();
+            for (std::size_t i = from; i < chain.size(); ++i)
+                chainText.append(chain[i]).push_back('\x1e');
+            return texts.id(chainText);
+        };
         SqliteStatement rows(db, mayActTokensSql);
         while (rows.step()) {
-            const auto pair = nlohmann::json::parse(rows.textUtf8(7), nullptr, false);
-            if (!pair.is_array() || pair.size() != 2)
-                continue;
-            const nlohmann::json &chainJson = pair[0];
-            std::vector<std::string> chain;
-            if (chainJson.is_array()) {
-                for (const auto &actor : chainJson)
-                    chain.push_back(actor.is_string() ? actor.get<std::string>() : actor.dump());
+            const std::string_view chainJson = rows.textUtf8(7);
+            if (!splitPlainStringArray(chainJson, actors)) {
+                actors.clear();
+                parsedActors.clear();
+                const auto parsed = nlohmann::json::parse(chainJson, nullptr, false);
+                if (parsed.is_array()) { // no act chain at all reads as an empty one
+                    for (const auto &actor : parsed)
+                        parsedActors.push_back(actor.is_string() ? actor.get<std::string>() : actor.dump());
+                }
+                for (const std::string &actor : parsedActors)
+                    actors.push_back(actor);
             }
-            std::optional<std::string> mayAct;
-            if (pair[1].is_string())
-                mayAct = pair[1].get<std::string>();
-            const std::string_view session = rows.textUtf8(2);
-            const std::string_view originator = rows.textUtf8(3);
+            Place place;
+            place.session = texts.id(rows.textUtf8(2));
+            place.originator = texts.id(rows.textUtf8(3));
             const std::optional<qint64> holder = rows.optionalInt64(4);
             const std::optional<qint64> timeMs = rows.optionalInt64(1);
-            const auto chainKey = [&chain](std::size_t from) {
-                std::string text;
-                for (std::size_t i = from; i < chain.size(); ++i)
-                    text.append(chain[i]).push_back('\x1e');
-                return text;
-            };
-            if (holder)
-                subjects[key(session, originator, *holder, chainKey(0))].push_back({timeMs, std::move(mayAct)});
-            const std::optional<qint64> delegator = chain.size() >= 2 ? delegatorOf(rows.int64(0), chain.front()) : std::nullopt;
-            if (delegator) {
-                Exchanged token;
-                token.eventId = rows.int64(0);
-                token.timeMs = timeMs;
-                token.holderKey = key(session, originator, *delegator, chainKey(1));
-                if (chain.size() == 2)
-                    token.firstExchangeKey = key(session, originator, *delegator, std::string_view());
-                token.actor = chain.front();
-                token.identityId = holder;
-                token.tokenId = rows.text(5);
-                token.traceId = rows.text(6);
-                exchanged.push_back(std::move(token));
+            if (holder) {
+                place.holder = *holder;
+                place.chain = chainId(actors, 0);
+                subjects.push_back({place, timeMs, rows.isNull(8) ? 0u : texts.id(rows.textUtf8(8))});
             }
+            if (actors.size() < 2)
+                continue;
+            const std::uint32_t actor = texts.id(actors.front());
+            const std::optional<qint64> delegator = delegatorOf(rows.int64(0), actor);
+            if (!delegator)
+                continue;
+            Exchanged token;
+            token.eventId = rows.int64(0);
+            token.timeMs = timeMs;
+            token.holderPlace = place;
+            token.holderPlace.holder = *delegator;
+            token.holderPlace.chain = chainId(actors, 1);
+            token.firstExchange = actors.size() == 2;
+            token.actor = actor;
+            token.identityId = holder;
+            token.tokenId = texts.id(rows.textUtf8(5));
+            token.traceId = texts.id(rows.textUtf8(6));
+            exchanged.push_back(token);
         }
+        // Filed in place order, so the candidates of a place are one range.
+        std::stable_sort(subjects.begin(), subjects.end(), [](const SubjectToken &a, const SubjectToken &b) { return a.place < b.place; });
 
         // Evidence grouped by token id, in event order.
         QList<Finding> findings;
@@ -553,23 +718,27 @@ public:
         for (const Exchanged &token : exchanged) {
             bool anyCandidate = false;
             bool permitted = false;
-            for (const std::string *filed : {&token.holderKey, &token.firstExchangeKey}) {
-                if (filed->empty())
-                    continue;
-                const auto it = subjects.find(*filed);
-                if (it == subjects.end())
-                    continue;
-                for (const SubjectToken &candidate : it->second) {
-                    if (candidate.timeMs && token.timeMs && *candidate.timeMs > *token.timeMs)
+            const auto consider = [&](const Place &filed) {
+                const auto range = std::equal_range(subjects.begin(), subjects.end(), SubjectToken{filed, {}, 0},
+                                                    [](const SubjectToken &a, const SubjectToken &b) { return a.place < b.place; });
+                for (auto it = range.first; it != range.second; ++it) {
+                    if (it->timeMs && token.timeMs && *it->timeMs > *token.timeMs)
                         continue;
                     anyCandidate = true;
-                    if (!candidate.mayActSubject || *candidate.mayActSubject == token.actor)
+                    if (it->mayAct == 0 || it->mayAct == token.actor)
                         permitted = true;
                 }
+            };
+            consider(token.holderPlace);
+            if (token.firstExchange) {
+                Place first = token.holderPlace;
+                first.chain = 0; // no act chain
+                consider(first);
             }
             if (!anyCandidate || permitted)
                 continue;
-            const QString subject = token.tokenId.isEmpty() ? QStringLiteral("event %1").arg(token.eventId) : token.tokenId;
+            const std::string &tokenId = texts.text(token.tokenId);
+            const QString subject = tokenId.empty() ? QStringLiteral("event %1").arg(token.eventId) : QString::fromStdString(tokenId);
             auto found = findingOfToken.constFind(subject);
             if (found == findingOfToken.cend()) {
                 Finding finding;
@@ -577,7 +746,7 @@ public:
                 finding.severity = severity();
                 finding.subject = subject;
                 finding.identityId = token.identityId;
-                finding.chainKey = token.traceId;
+                finding.chainKey = QString::fromStdString(texts.text(token.traceId));
                 finding.title = QStringLiteral("Token %1 is held by an actor its subject token did not allow").arg(subject);
                 finding.explanation = explanation();
                 findings.append(finding);
@@ -650,11 +819,7 @@ std::vector<std::unique_ptr<FindingRule>> builtInFindingRules()
         QStringLiteral("Agents %1 delegate in a cycle"),
         QStringLiteral("Two agents hand work back and forth: the loop can run without bound, and neither can be "
                        "said to act for the one who started it.")));
-    rules.push_back(std::make_unique<QueryFindingRule>(
-        QStringLiteral("scope-widening"), FindingSeverity::High, QStringLiteral("Hop %1 widens the granted scopes"),
-        QStringLiteral("A delegate received scopes its delegator's own token did not have: delegation must only "
-                       "narrow authority, and here it created new authority nobody granted."),
-        std::string(scopeWideningSql)));
+    rules.push_back(std::make_unique<ScopeWideningRule>());
     rules.push_back(std::make_unique<QueryFindingRule>(
         QStringLiteral("sensitive-without-approval"), FindingSeverity::Critical,
         QStringLiteral("Trace %1 calls a sensitive tool without approval"),

@@ -24,11 +24,16 @@
 namespace chainsight {
 namespace {
 
-// The events table ships without secondary indexes (imports stay fast); the rules need these lookups.
+// The events table ships without secondary indexes (imports stay fast); the rules need these lookups. The trace
+// index holds every column the chain builder reads, so its scan in trace order never seeks into the wide event
+// rows (0.25 s instead of 0.6 s on a 1,000,000-event workspace, for about 14 % more file).
 constexpr std::string_view analysisIndexesSql = R"sql(
 CREATE INDEX IF NOT EXISTS events_by_kind ON events(kind, protocol);
 CREATE INDEX IF NOT EXISTS events_by_actor ON events(actor_identity_id);
-CREATE INDEX IF NOT EXISTS events_by_trace ON events(trace_id) WHERE trace_id IS NOT NULL;
+DROP INDEX IF EXISTS events_by_trace;
+CREATE INDEX IF NOT EXISTS events_by_trace_covering ON events(trace_id, id, time_ms, protocol, kind, actor_identity_id,
+    actor_alias, originator, action, resource, outcome, span_id, parent_span_id, session_id, correlation_id)
+    WHERE trace_id IS NOT NULL;
 CREATE INDEX IF NOT EXISTS events_by_session ON events(session_id, actor_identity_id) WHERE session_id IS NOT NULL;
 CREATE INDEX IF NOT EXISTS events_by_token ON events(token_id) WHERE token_id IS NOT NULL;
 CREATE INDEX IF NOT EXISTS events_by_access_key ON events(access_key) WHERE access_key IS NOT NULL;
