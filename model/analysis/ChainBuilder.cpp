@@ -172,11 +172,15 @@ QHash<QString, SessionTokens> loadSessions(SqliteDatabase &db)
     QHash<QString, SessionTokens> sessions;
     RepeatedTexts repeated;
     {
-        // The human's grant to the first client of the session: an authorization-code exchange.
-        // One sequential scan: through the session index every match costs a random row fetch.
-        SqliteStatement grants(db, "SELECT session_id, actor_identity_id, originator, scopes, protocol FROM events NOT INDEXED "
-                                   "WHERE session_id IS NOT NULL AND actor_identity_id IS NOT NULL AND originator IS NOT NULL "
-                                   "AND (kind = 'CODE_TO_TOKEN' OR (protocol = 'okta' AND action = 'authorization_code'))");
+        // The human's grant to the first client of the session: an authorization-code exchange. The analysis
+        // keeps a partial index of exactly these; without it, one sequential scan (through the session index
+        // every match would cost a random row fetch).
+        const bool grantIndex = db.queryInt64("SELECT count(*) FROM sqlite_master WHERE type = 'index' "
+                                              "AND name = 'events_by_session_grant'") > 0;
+        SqliteStatement grants(db, std::string("SELECT session_id, actor_identity_id, originator, scopes, protocol FROM events ")
+                                       + (grantIndex ? "INDEXED BY events_by_session_grant " : "NOT INDEXED ")
+                                       + "WHERE session_id IS NOT NULL AND actor_identity_id IS NOT NULL AND originator IS NOT NULL "
+                                         "AND (kind = 'CODE_TO_TOKEN' OR (protocol = 'okta' AND action = 'authorization_code'))");
         while (grants.step()) {
             SessionGrant grant;
             grant.delegateId = grants.int64(1);

@@ -6,6 +6,7 @@
 
 #include <QLocale>
 
+#include <charconv>
 #include <cmath>
 #include <cstdio>
 
@@ -34,6 +35,21 @@ namespace {
 void appendJsonString(QByteArray &out, const QString &text)
 {
     out.append('"');
+    // Plain ASCII (nearly every id, scope and protocol) is copied as is; anything else goes through UTF-8.
+    const char16_t *chars = reinterpret_cast<const char16_t *>(text.constData());
+    const qsizetype size = text.size();
+    bool plain = true;
+    for (qsizetype i = 0; i < size && plain; ++i)
+        plain = chars[i] >= 0x20 && chars[i] < 0x7f && chars[i] != '"' && chars[i] != '\\';
+    if (plain) {
+        const qsizetype at = out.size();
+        out.resize(at + size);
+        char *to = out.data() + at;
+        for (qsizetype i = 0; i < size; ++i)
+            to[i] = char(chars[i]);
+        out.append('"');
+        return;
+    }
     const QByteArray utf8 = text.toUtf8();
     for (const char c : utf8) {
         switch (c) {
@@ -57,6 +73,13 @@ void appendJsonString(QByteArray &out, const QString &text)
     out.append('"');
 }
 
+void appendInteger(QByteArray &out, qint64 value)
+{
+    char digits[24];
+    const auto end = std::to_chars(digits, digits + sizeof digits, value).ptr;
+    out.append(digits, end - digits);
+}
+
 void appendOptionalString(QByteArray &out, const QString &text)
 {
     if (text.isEmpty())
@@ -78,6 +101,11 @@ void appendStringArray(QByteArray &out, const QStringList &list)
 
 void appendNumber(QByteArray &out, double value)
 {
+    // Whole numbers (a confidence or retention of 1, say) are written as QJsonDocument writes them: no point.
+    if (value == std::trunc(value) && std::abs(value) < 9007199254740992.0 && !(value == 0 && std::signbit(value))) {
+        appendInteger(out, static_cast<qint64>(value));
+        return;
+    }
     out.append(QByteArray::number(value, 'g', QLocale::FloatingPointShortest));
 }
 
@@ -127,19 +155,21 @@ QByteArray hopsToCompactJson(const QList<ChainHop> &hops)
         const ChainHop &hop = hops.at(i);
         if (i)
             out.append(',');
-        out.append("{\"actions\":").append(QByteArray::number(hop.actionCount));
+        out.append("{\"actions\":");
+        appendInteger(out, hop.actionCount);
         out.append(",\"confidence\":");
         appendNumber(out, hop.confidence);
         out.append(",\"event\":");
         if (hop.eventId)
-            out.append(QByteArray::number(hop.eventId));
+            appendInteger(out, hop.eventId);
         else
             out.append("null");
         out.append(",\"from\":");
         appendOptionalString(out, hop.delegator);
         out.append(",\"from_kind\":");
         appendJsonString(out, partyKindName(hop.delegatorKind));
-        out.append(",\"level\":").append(QByteArray::number(hop.level));
+        out.append(",\"level\":");
+        appendInteger(out, hop.level);
         out.append(",\"link\":").append(hop.inferred ? "\"inferred\"" : "\"explicit\"");
         out.append(",\"protocol\":");
         appendJsonString(out, hop.protocol);

@@ -39,23 +39,24 @@ public:
         m_bytes.append(bits, sizeof bits);
     }
     // Strings are written as indexes into a table of distinct strings, so a path or an intent repeated on
-    // thousands of actions is stored (and read back) once. Most repeats share their data with the first
-    // (implicit sharing), so the data pointer is looked up before the text is hashed.
+    // thousands of actions is stored (and read back) once.
     void str(const QString &text) { u32(internString(text)); }
     // Lists the same way: an action's path, scopes and intents are usually its neighbours' lists, and reading
     // them back as one shared list lets the replay recognise them by their storage.
     void list(const QStringList &texts)
     {
-        quint32 &byData = m_listByData[qMakePair(quintptr(texts.constData()), texts.size())];
-        if (byData == 0) {
-            quint32 &byContent = m_listByContent[texts];
-            if (byContent == 0) {
-                m_lists.push_back(texts);
-                byContent = quint32(m_lists.size());
-            }
-            byData = byContent;
+        RecentList &recent = m_recentLists[(quintptr(texts.constData()) >> 4) % std::size(m_recentLists)];
+        if (recent.data == texts.constData() && recent.size == texts.size()) {
+            u32(recent.index);
+            return;
         }
-        u32(byData - 1);
+        quint32 &byContent = m_listByContent[texts];
+        if (byContent == 0) {
+            m_lists.push_back(texts);
+            byContent = quint32(m_lists.size()); // 1-based in the map, so 0 means "new"
+        }
+        recent = RecentList{texts.constData(), texts.size(), byContent - 1};
+        u32(byContent - 1);
     }
     QByteArray finish()
     {
@@ -90,16 +91,18 @@ public:
 private:
     quint32 internString(const QString &text)
     {
-        quint32 &byData = m_byData[text.constData()];
-        if (byData == 0) {
-            quint32 &byText = m_byText[text];
-            if (byText == 0) {
-                m_strings.push_back(text);
-                byText = quint32(m_strings.size()); // 1-based in the maps, so 0 means "new"
-            }
-            byData = byText;
+        // A small direct-mapped cache of recent storages in front of the hash of texts: an action repeats the
+        // strings of the one before it, often as the same shared storage.
+        Recent &recent = m_recent[(quintptr(text.constData()) >> 4) % std::size(m_recent)];
+        if (recent.data == text.constData() && recent.size == text.size())
+            return recent.index;
+        quint32 &byText = m_byText[text];
+        if (byText == 0) {
+            m_strings.push_back(text);
+            byText = quint32(m_strings.size()); // 1-based in the map, so 0 means "new"
         }
-        return byData - 1;
+        recent = Recent{text.constData(), text.size(), byText - 1};
+        return byText - 1;
     }
     void varint(quint64 value)
     {
@@ -110,11 +113,23 @@ private:
         m_bytes.push_back(char(value));
     }
 
+    struct Recent
+    {
+        const QChar *data = nullptr;
+        qsizetype size = -1;
+        quint32 index = 0;
+    };
     std::string m_bytes;
-    QHash<const QChar *, quint32> m_byData;
+    Recent m_recent[4096];
     QHash<QString, quint32> m_byText;
     std::vector<QString> m_strings;
-    QHash<QPair<quintptr, qsizetype>, quint32> m_listByData;
+    struct RecentList
+    {
+        const QString *data = nullptr;
+        qsizetype size = -1;
+        quint32 index = 0;
+    };
+    RecentList m_recentLists[4096];
     QHash<QStringList, quint32> m_listByContent;
     std::vector<QStringList> m_lists;
 };

@@ -35,6 +35,8 @@ CREATE INDEX IF NOT EXISTS events_by_trace_covering ON events(trace_id, id, time
     actor_alias, originator, action, resource, outcome, span_id, parent_span_id, session_id, correlation_id)
     WHERE trace_id IS NOT NULL;
 CREATE INDEX IF NOT EXISTS events_by_session ON events(session_id, actor_identity_id) WHERE session_id IS NOT NULL;
+CREATE INDEX IF NOT EXISTS events_by_session_grant ON events(session_id, actor_identity_id, originator, scopes, protocol)
+    WHERE kind = 'CODE_TO_TOKEN' OR (protocol = 'okta' AND action = 'authorization_code');
 CREATE INDEX IF NOT EXISTS events_by_token ON events(token_id) WHERE token_id IS NOT NULL;
 CREATE INDEX IF NOT EXISTS events_by_access_key ON events(access_key) WHERE access_key IS NOT NULL;
 CREATE INDEX IF NOT EXISTS delegation_edges_by_event ON delegation_edges(event_id) WHERE event_id IS NOT NULL;
