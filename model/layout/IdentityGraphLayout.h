@@ -37,6 +37,9 @@ double edgeWidth(int count);
 constexpr std::uint32_t noOwner = 0xc62828;
 constexpr std::uint32_t badge = 0xd32f2f;
 constexpr std::uint32_t highlight = 0x1565c0;
+// Policy replay marks on the graph: paths to denied actions, and to actions whose decision flips in a diff.
+constexpr std::uint32_t denied = 0xc2185b;
+constexpr std::uint32_t flipped = 0x7b1fa2;
 constexpr std::uint32_t text = 0x1b1b1b;
 } // namespace graphstyle
 

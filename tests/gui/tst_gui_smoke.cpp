@@ -4,6 +4,8 @@
 #include "AgentInventoryModel.h"
 #include "ChainInspector.h"
 #include "ChainListModel.h"
+#include "DelegationGraphPage.h"
+#include "DelegationGraphScene.h"
 #include "EvidenceExportDialog.h"
 #include "FindingListModel.h"
 #include "FindingsPanel.h"
@@ -204,6 +206,11 @@ private:
         QVERIFY(outcome.result);
         QCOMPARE(outcome.result->size(), policy->session()->corpus()->size());
         QTRY_VERIFY(policy->results()->summary()->text().contains(QLatin1String("denied")));
+        // The graph marks the paths to the denied actions in the denial colour, not as a reviewer's path.
+        if (auto *graph = window.findChild<DelegationGraphPage *>()) {
+            QTRY_VERIFY(graph->scene()->hasHighlight());
+            QCOMPARE(graph->scene()->highlight().kind, GraphMarkKind::Denied);
+        }
         policy->resultsDock()->show();
         policy->resultsDock()->raise();
         QVERIFY(window.grab().save(artefactPath(QStringLiteral("05-simulation.png"))));

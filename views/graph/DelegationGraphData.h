@@ -17,11 +17,15 @@
 namespace chainsight {
 
 // Nodes and edges picked out on the graph: a path, a chain, the matches of a search.
+// What a set of marks means, for its colour and the legend.
+enum class GraphMarkKind { Path, Denied, Flipped };
+
 struct GraphMarks
 {
     std::vector<char> nodes;
     std::vector<char> edges;
     int focusNode = -1; // where the path ends: the node the reviewer asked about
+    GraphMarkKind kind = GraphMarkKind::Path;
 
     bool isEmpty() const { return nodes.empty(); }
 };

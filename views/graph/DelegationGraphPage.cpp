@@ -455,6 +455,7 @@ void DelegationGraphPage::fillContextMenu(QMenu &menu, int node, int edge)
 
 void DelegationGraphPage::updateStatus()
 {
+    m_legendPanel->setMarked(m_scene->hasHighlight() ? std::optional<GraphMarkKind>(m_scene->highlight().kind) : std::nullopt);
     const DelegationGraphData *graph = m_scene->graph();
     if (!graph) {
         m_status->setText(tr("No workspace"));

@@ -135,15 +135,25 @@ void GraphLegend::setProtocols(const QStringList &protocols)
     update();
 }
 
+void GraphLegend::setMarked(std::optional<GraphMarkKind> marked)
+{
+    if (marked == m_marked)
+        return;
+    m_marked = marked;
+    setFixedHeight(sizeHint().height());
+    updateGeometry();
+    update();
+}
+
 QSize GraphLegend::sizeHint() const
 {
-    return graphLegendSize(m_protocols, m_columns).toSize() + QSize(1, 1);
+    return graphLegendSize(m_protocols, m_columns, m_marked).toSize() + QSize(1, 1);
 }
 
 void GraphLegend::paintEvent(QPaintEvent *)
 {
     QPainter painter(this);
-    paintGraphLegend(&painter, QPointF(0, 0), m_protocols, m_columns);
+    paintGraphLegend(&painter, QPointF(0, 0), m_protocols, m_columns, m_marked);
 }
 
 DelegationGraphView::DelegationGraphView(DelegationGraphScene *scene, QWidget *parent)

@@ -1,7 +1,11 @@
 #pragma once
 
+#include "DelegationGraphData.h"
+
 #include <QGraphicsView>
 #include <QWidget>
+
+#include <optional>
 
 class QVariantAnimation;
 
@@ -45,6 +49,8 @@ public:
     explicit GraphLegend(int columns, QWidget *parent = nullptr);
     void setProtocols(const QStringList &protocols);
     QStringList protocols() const { return m_protocols; }
+    // What the marked paths on the graph are, if any: one more legend entry in their colour.
+    void setMarked(std::optional<GraphMarkKind> marked);
     QSize sizeHint() const override;
 
 protected:
@@ -53,6 +59,7 @@ protected:
 private:
     QStringList m_protocols;
     int m_columns;
+    std::optional<GraphMarkKind> m_marked;
 };
 
 // Pan and zoom over the delegation graph: wheel and pinch zoom around the pointer, drag to pan, keys for

@@ -171,7 +171,7 @@ void drawEdgeLines(QPainter *painter, const DelegationGraphState &state, const s
             if (clipLine(line, deviceClip))
                 lines.push_back(line);
         }
-        QPen pen(graphColour(graphstyle::highlight), state.currentEdge() == e ? 4 : 3);
+        QPen pen(state.currentEdge() == e ? graphColour(graphstyle::highlight) : graphColour(graphMarkColour(marks.kind)), state.currentEdge() == e ? 4 : 3);
         pen.setCosmetic(true);
         painter->setPen(pen);
         painter->drawLines(lines.data(), static_cast<int>(lines.size()));
@@ -325,7 +325,8 @@ void paintFull(QPainter *painter, const DelegationGraphState &state, const QRect
                 colour.setAlpha(dimmedAlpha);
             painter->setBrush(Qt::NoBrush);
             if (marked || current) {
-                painter->setPen(QPen(graphColour(graphstyle::highlight, current ? 255 : 110), width + (current ? 7 : 5), Qt::SolidLine, Qt::RoundCap));
+                painter->setPen(QPen(current ? graphColour(graphstyle::highlight) : graphColour(graphMarkColour(marks.kind), 110),
+                                     width + (current ? 7 : 5), Qt::SolidLine, Qt::RoundCap));
                 painter->drawPath(path);
             }
             painter->setPen(edgePen(edge, colour, width));
@@ -360,7 +361,8 @@ void paintFull(QPainter *painter, const DelegationGraphState &state, const QRect
             painter->drawPath(shape);
         }
         if (state.currentNode() == v || marked) {
-            painter->setPen(QPen(graphColour(graphstyle::highlight, state.currentNode() == v ? 255 : 140), state.currentNode() == v ? 8 : 5));
+            painter->setPen(QPen(state.currentNode() == v ? graphColour(graphstyle::highlight) : graphColour(graphMarkColour(marks.kind), 140),
+                                 state.currentNode() == v ? 8 : 5));
             painter->setBrush(Qt::NoBrush);
             painter->drawPath(shape);
         }
@@ -452,7 +454,7 @@ void paintStructure(QPainter *painter, const DelegationGraphState &state, const 
     painter->drawRects(unowned.data(), static_cast<int>(unowned.size()));
     painter->setPen(QPen(QColor(0xff, 0x98, 0x00), 3));
     painter->drawRects(matches.data(), static_cast<int>(matches.size()));
-    painter->setPen(QPen(graphColour(graphstyle::highlight), 2));
+    painter->setPen(QPen(graphColour(dim ? graphMarkColour(marks.kind) : graphstyle::highlight), 2));
     painter->drawRects(outlined.data(), static_cast<int>(outlined.size()));
     painter->setPen(Qt::NoPen);
     painter->setBrush(graphColour(graphstyle::badge));
@@ -505,7 +507,7 @@ void paintOverview(QPainter *painter, const DelegationGraphState &state, const Q
             lines.emplace_back(part(48), part(32), part(16), part(0));
         }
         // Opaque, lightened colours: blending tens of thousands of lines costs more than drawing them.
-        const QColor colour = b == 3 ? graphColour(graphstyle::highlight)
+        const QColor colour = b == 3 ? graphColour(graphMarkColour(marks.kind))
                                      : faded(graphColour(graphstyle::retentionColour(bandRetention[b])), dim ? 0.85 : 0.45);
         QPen pen(colour, b == 3 ? 2 : 1);
         pen.setCosmetic(true);
@@ -531,7 +533,7 @@ void paintOverview(QPainter *painter, const DelegationGraphState &state, const Q
         painter->setBrush(dim ? faded(colour, 0.7) : colour);
         painter->drawRects(marksByKind[k].data(), static_cast<int>(marksByKind[k].size()));
     }
-    painter->setBrush(graphColour(graphstyle::highlight));
+    painter->setBrush(graphColour(dim ? graphMarkColour(marks.kind) : graphstyle::highlight));
     painter->drawRects(outlined.data(), static_cast<int>(outlined.size()));
     painter->restore();
 }
@@ -634,7 +636,7 @@ struct LegendEntry
     bool calls = false;
 };
 
-QList<LegendEntry> legendEntries(const QStringList &protocols)
+QList<LegendEntry> legendEntries(const QStringList &protocols, std::optional<GraphMarkKind> marked)
 {
     QList<LegendEntry> entries{
         {LegendEntry::Node, QObject::tr("Human"), GraphNodeKind::Human},
@@ -655,6 +657,12 @@ QList<LegendEntry> legendEntries(const QStringList &protocols)
     entries.append({LegendEntry::Swatch, QObject::tr("Retained 50–90 %"), GraphNodeKind::Human, QString(), graphstyle::retentionColour(0.7)});
     entries.append({LegendEntry::Swatch, QObject::tr("Retained < 50 %"), GraphNodeKind::Human, QString(), graphstyle::retentionColour(0.0)});
     entries.append({LegendEntry::Width, QObject::tr("Width: count")});
+    if (marked) {
+        const QString meaning = *marked == GraphMarkKind::Denied    ? QObject::tr("Denied by the policy")
+                                : *marked == GraphMarkKind::Flipped ? QObject::tr("Flips between versions")
+                                                                    : QObject::tr("Marked path");
+        entries.append({LegendEntry::Swatch, meaning, GraphNodeKind::Human, QString(), graphMarkColour(*marked)});
+    }
     return entries;
 }
 
@@ -677,11 +685,11 @@ struct LegendColumns
     double height = 0;
 };
 
-LegendColumns legendColumns(const QStringList &protocols, int count)
+LegendColumns legendColumns(const QStringList &protocols, int count, std::optional<GraphMarkKind> marked)
 {
     LegendColumns columns;
     const QFontMetricsF metrics(legendFont());
-    const QList<LegendEntry> entries = legendEntries(protocols);
+    const QList<LegendEntry> entries = legendEntries(protocols, marked);
     for (const LegendEntry &entry : entries) {
         const bool nodes = entry.type == LegendEntry::Node || entry.type == LegendEntry::NoOwner || entry.type == LegendEntry::Badge;
         const size_t column = count > 1 && !nodes ? 1 : 0;
@@ -696,18 +704,32 @@ constexpr double legendColumnGap = 12;
 
 } // namespace
 
-QSizeF graphLegendSize(const QStringList &protocols, int count)
+std::uint32_t graphMarkColour(GraphMarkKind kind)
 {
-    const LegendColumns columns = legendColumns(protocols, count);
+    switch (kind) {
+    case GraphMarkKind::Denied:
+        return graphstyle::denied;
+    case GraphMarkKind::Flipped:
+        return graphstyle::flipped;
+    case GraphMarkKind::Path:
+        break;
+    }
+    return graphstyle::highlight;
+}
+
+QSizeF graphLegendSize(const QStringList &protocols, int count, std::optional<GraphMarkKind> marked)
+{
+    const LegendColumns columns = legendColumns(protocols, count, marked);
     const double gap = columns.entries[1].isEmpty() ? 0 : legendColumnGap;
     return {legendPadding * 2 + columns.width[0] + gap + columns.width[1], legendPadding * 2 + columns.height};
 }
 
-QRectF paintGraphLegend(QPainter *painter, const QPointF &topLeft, const QStringList &protocols, int count)
+QRectF paintGraphLegend(QPainter *painter, const QPointF &topLeft, const QStringList &protocols, int count,
+                        std::optional<GraphMarkKind> marked)
 {
-    const QSizeF size = graphLegendSize(protocols, count);
+    const QSizeF size = graphLegendSize(protocols, count, marked);
     const QRectF area(topLeft, size);
-    const LegendColumns columns = legendColumns(protocols, count);
+    const LegendColumns columns = legendColumns(protocols, count, marked);
     painter->save();
     painter->setRenderHint(QPainter::Antialiasing, true);
     painter->setPen(QPen(QColor(0xc8, 0xc8, 0xc8), 1));

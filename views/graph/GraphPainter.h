@@ -1,5 +1,6 @@
 #pragma once
 
+#include "DelegationGraphData.h"
 #include "IdentityGraphLayout.h"
 
 #include <QColor>
@@ -9,6 +10,7 @@
 #include <QTransform>
 
 #include <cstdint>
+#include <optional>
 #include <span>
 
 class QPainter;
@@ -32,7 +34,11 @@ QPainterPath graphEdgePath(std::span<const QPointF> route);
 
 // The legend: node kinds, edge protocols, retention colours, width by count, finding badge, missing owner;
 // in two columns (nodes, edges) or one. Painted at `topLeft` in the painter's coordinates; returns its area.
-QRectF paintGraphLegend(QPainter *painter, const QPointF &topLeft, const QStringList &protocols, int columns = 2);
-QSizeF graphLegendSize(const QStringList &protocols, int columns = 2);
+// With `marked`, one more entry says what the marked paths are (a path, denied actions, flips of a diff).
+QRectF paintGraphLegend(QPainter *painter, const QPointF &topLeft, const QStringList &protocols, int columns = 2,
+                        std::optional<GraphMarkKind> marked = std::nullopt);
+QSizeF graphLegendSize(const QStringList &protocols, int columns = 2, std::optional<GraphMarkKind> marked = std::nullopt);
+// The colour of marks of this kind.
+std::uint32_t graphMarkColour(GraphMarkKind kind);
 
 } // namespace chainsight

@@ -139,6 +139,7 @@ void PolicyDocks::markGraph(const SimulationOutcome &outcome)
                 add(row);
         }
     }
+    marks.kind = outcome.diff ? GraphMarkKind::Flipped : GraphMarkKind::Denied;
     m_graph->scene()->setHighlight(std::move(marks));
 }
 

@@ -2,7 +2,8 @@
 // versions, and prints both next to their targets (3 s and 5 s). The actions are the chains of a real generated
 // workspace, replicated (shifted in time, with fresh chain keys and event ids) until there are 1,000,000; the
 // reference in the same run is the plain engine path: a fresh context and Authorizer::isAuthorized per action.
-// The replicated chains are stored as the analysis of a copy of the workspace and read back from it, timed.
+// The replicated chains are stored as the analysis of a copy of the workspace and read back from it, timed; a
+// workspace given as the argument that records 1,000,000 actions or more is replayed as it is.
 #include "ChainStore.h"
 #include "ImportRunner.h"
 #include "PolicyDiff.h"
@@ -231,12 +232,18 @@ int main(int argc, char *argv[])
             .arg(baseActions)
             .arg(loadMs));
 
-    // The replicated chains become the stored analysis of a copy of the workspace, as FindingsEngine leaves
-    // them, so the timed replay reads them back from the workspace like `simulate` does.
-    const ChainSet replicated = replicate(source->chains, targetActions, maxEventId);
-    const QString replicaPath = dir.filePath(QStringLiteral("replica.chainsight"));
+    // A workspace that already records enough actions is replayed as it is. Otherwise the replicated chains
+    // become the stored analysis of a copy of it, as FindingsEngine leaves them, so the timed replay reads
+    // them back from a workspace like `simulate` does.
     std::unique_ptr<Workspace> replicaWorkspace;
-    {
+    if (baseActions >= targetActions) {
+        say(QStringLiteral("the workspace records %1 actions: replayed as recorded, without replication; its chains are %2")
+                .arg(baseActions)
+                .arg(ChainStore::loadFresh(workspace->database()) ? QStringLiteral("read from its analysis")
+                                                                   : QStringLiteral("built from its events (no analysis since the last import)")));
+    } else {
+        const ChainSet replicated = replicate(source->chains, targetActions, maxEventId);
+        const QString replicaPath = dir.filePath(QStringLiteral("replica.chainsight"));
         SqliteStatement copy(workspace->database(), "VACUUM INTO ?1");
         copy.bind(1, replicaPath).run();
         replicaWorkspace = Workspace::open(replicaPath, Workspace::OpenMode::OpenExisting, &error);
@@ -256,9 +263,10 @@ int main(int argc, char *argv[])
                 .arg(double(serialized.size()) / 1e6, 0, 'f', 1)
                 .arg(serializeMs));
     }
+    Workspace &replayed = replicaWorkspace ? *replicaWorkspace : *workspace;
     timer.restart();
     qint64 cpu = processCpuMs();
-    auto replicaSource = ReplaySource::load(*replicaWorkspace, &error);
+    auto replicaSource = ReplaySource::load(replayed, &error);
     const qint64 readMs = timer.elapsed();
     const qint64 readCpuMs = processCpuMs() - cpu;
     if (!replicaSource) {
@@ -277,7 +285,7 @@ int main(int argc, char *argv[])
     const auto version2 = parse(policyText(*corpus, true));
     if (!version1 || !version2)
         return 3;
-    say(QStringLiteral("replicated to %1 actions in %2 chains; %3 policies per version")
+    say(QStringLiteral("replay corpus: %1 actions in %2 chains; %3 policies per version")
             .arg(corpus->size())
             .arg(corpus->chains().size())
             .arg(version1->policies.size()));
