@@ -661,7 +661,9 @@ QList<LegendEntry> legendEntries(const QStringList &protocols, std::optional<Gra
         const QString meaning = *marked == GraphMarkKind::Denied    ? QObject::tr("Denied by the policy")
                                 : *marked == GraphMarkKind::Flipped ? QObject::tr("Flips between versions")
                                                                     : QObject::tr("Marked path");
-        entries.append({LegendEntry::Swatch, meaning, GraphNodeKind::Human, QString(), graphMarkColour(*marked)});
+        // First in the edge column: while a replay is marked, that is what the reader looks for.
+        const auto firstEdge = std::find_if(entries.begin(), entries.end(), [](const LegendEntry &entry) { return entry.type == LegendEntry::Edge; });
+        entries.insert(firstEdge, {LegendEntry::Swatch, meaning, GraphNodeKind::Human, QString(), graphMarkColour(*marked)});
     }
     return entries;
 }
