@@ -236,23 +236,27 @@ void PolicySession::simulate(const PolicyDraft &policy, const std::optional<Poli
             job.failure = QString::fromUtf8(e.what());
             return job;
         }
-    }).then(this, [this, generation](const SimulationJob &job) {
-        if (generation != m_runGeneration)
-            return; // a newer replay superseded this one
-        if (job.corpus && !m_corpus)
-            m_corpus = job.corpus;
-        if (job.cancelled || !job.outcome) {
-            m_running = false;
-            m_progressTimer.stop();
-            if (job.cancelled)
-                Q_EMIT simulationCancelled();
-            else
-                Q_EMIT simulationFailed(job.failure);
-            return;
-        }
-        // The results show now; storing every decision (and explaining the denials) follows in the background.
-        Q_EMIT simulationFinished(*job.outcome);
-        store(*job.outcome, generation);
+    }).then(this, [this, generation](const SimulationJob &finishedJob) {
+        // A job that ends before this continuation is attached would run it at once, inside simulate(), before a
+        // cancel() right after it could drop it: the outcome always goes through the event loop instead.
+        QMetaObject::invokeMethod(this, [this, generation, job = finishedJob] {
+            if (generation != m_runGeneration)
+                return; // a newer replay superseded this one, or it was cancelled
+            if (job.corpus && !m_corpus)
+                m_corpus = job.corpus;
+            if (job.cancelled || !job.outcome) {
+                m_running = false;
+                m_progressTimer.stop();
+                if (job.cancelled)
+                    Q_EMIT simulationCancelled();
+                else
+                    Q_EMIT simulationFailed(job.failure);
+                return;
+            }
+            // The results show now; storing every decision (and explaining the denials) follows in the background.
+            Q_EMIT simulationFinished(*job.outcome);
+            store(*job.outcome, generation);
+        }, Qt::QueuedConnection);
     });
 }
 
