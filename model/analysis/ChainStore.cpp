@@ -230,24 +230,8 @@ public:
         }
         return !m_failed;
     }
-    QString str()
-    {
-        const quint32 index = u32();
-        if (index >= m_strings.size()) {
-            m_failed = true;
-            return {};
-        }
-        return m_strings[index];
-    }
-    QStringList list()
-    {
-        const quint32 index = u32();
-        if (index >= m_lists.size()) {
-            m_failed = true;
-            return {};
-        }
-        return m_lists[index];
-    }
+    QString str() { return entryOf(m_strings); }
+    QStringList list() { return entryOf(m_lists); }
     ChainPartyKind kind()
     {
         const quint8 value = u8();
@@ -257,6 +241,18 @@ public:
     }
 
 private:
+    // The table entry the next index names: a shared copy, or an empty one (and failure) out of range.
+    template<typename T>
+    T entryOf(const std::vector<T> &table)
+    {
+        const quint32 index = u32();
+        if (index >= table.size()) {
+            m_failed = true;
+            return {};
+        }
+        return table[index];
+    }
+
     const char *m_data;
     const char *m_end;
     bool m_failed = false;
