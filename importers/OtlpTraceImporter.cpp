@@ -51,6 +51,7 @@ struct SpanRow
     ArenaString toolCallId;
     ArenaString correlationId;
     ArenaString attributes;
+    ArenaString toolArguments;
     bool error = false;
     bool isAgentSpan = false;
     std::optional<qint64> timeMs;
@@ -664,9 +665,13 @@ private:
                                 row.correlationId = m_batch->store(valueText);
                                 addAttribute(k, valueText);
                             }
+                        } else if (k == "gen_ai.tool.call.arguments"sv) {
+                            if (anyValueText(pairValue, &valueText)) {
+                                addAttribute(k, valueText);
+                                row.toolArguments = m_batch->store(valueText);
+                            }
                         } else if (k == "mcp.session.id"sv || k == "jsonrpc.request.id"sv || k == "rpc.service"sv || k == "rpc.method"sv
-                                   || k == "gen_ai.tool.type"sv || k == "mcp.method.name"sv || k == "gen_ai.tool.call.arguments"sv
-                                   || k == "az.namespace"sv) {
+                                   || k == "gen_ai.tool.type"sv || k == "mcp.method.name"sv || k == "az.namespace"sv) {
                             if (anyValueText(pairValue, &valueText))
                                 addAttribute(k, valueText);
                         }
@@ -980,6 +985,7 @@ qint64 OtlpTraceImporter::import(ImportContext &context) const
                 event.toolCallId = batch->view(row.toolCallId);
                 event.correlationId = batch->view(row.correlationId);
                 event.attributesJson = batch->view(row.attributes);
+                event.toolArguments = batch->view(row.toolArguments);
                 event.line = row.line;
                 event.rawOffset = row.rawOffset;
                 event.rawLength = row.rawLength;

@@ -88,6 +88,7 @@ struct AuditEventView
     std::string_view toolCallId;
     std::string_view correlationId;
     std::string_view attributesJson;
+    std::string_view toolArguments; // the tool call's arguments as recorded (JSON text), for policy replay
     qint64 line = 0;
     qint64 rawOffset = -1;
     qint64 rawLength = 0;

@@ -440,6 +440,7 @@ struct WorkspaceWriter::Statements
                           "token_id, access_key, tool_call_id, correlation_id, attributes, raw_offset, raw_length, raw) "
                           "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, "
                           "?20, ?21, ?22, ?23, ?24)")
+        , insertToolArguments(db, "INSERT INTO tool_arguments (event_id, arguments) VALUES (?1, ?2)")
         , insertEdge(db, "INSERT INTO delegation_edges (source_id, event_id, delegator_identity_id, delegator_alias, "
                          "delegate_identity_id, delegate_alias, protocol, scopes, time_ms, link_kind, confidence, trace_id) "
                          "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)")
@@ -460,6 +461,7 @@ struct WorkspaceWriter::Statements
     SqliteStatement findIdentity;
     SqliteStatement insertIdentity;
     SqliteStatement insertEvent;
+    SqliteStatement insertToolArguments;
     SqliteStatement insertEdge;
 };
 
@@ -801,7 +803,14 @@ qint64 WorkspaceWriter::addEvent(const AuditEventView &event, qint64 sourceId)
         insert.bindBlob(24, event.raw);
     insert.step();
     insert.rewind();
-    return m_workspace.database().lastInsertRowId();
+    const qint64 id = m_workspace.database().lastInsertRowId();
+    if (!event.toolArguments.empty()) {
+        auto &arguments = m_statements->insertToolArguments;
+        arguments.bind(1, id).bindTextUntilStep(2, event.toolArguments);
+        arguments.step();
+        arguments.rewind();
+    }
+    return id;
 }
 
 qint64 WorkspaceWriter::addDelegationEdge(const DelegationLink &link, qint64 sourceId, std::optional<qint64> eventId)

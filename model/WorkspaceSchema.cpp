@@ -237,6 +237,18 @@ CREATE TABLE chain_sets (
     data            BLOB NOT NULL
 );
 )sql",
+    // 4 -> 5: the arguments of recorded tool calls (OTel gen_ai.tool.call.arguments) in a table of their own, so a
+    // policy replay reads them without scanning every event's attributes; filled from the events already there.
+    R"sql(
+CREATE TABLE tool_arguments (
+    event_id  INTEGER PRIMARY KEY REFERENCES events(id),
+    arguments TEXT NOT NULL
+);
+INSERT INTO tool_arguments (event_id, arguments)
+SELECT id, json_extract(attributes, '$."gen_ai.tool.call.arguments"') FROM events
+WHERE instr(attributes, 'gen_ai.tool.call.arguments') > 0 AND json_valid(attributes)
+  AND json_extract(attributes, '$."gen_ai.tool.call.arguments"') IS NOT NULL;
+)sql",
 };
 
 } // namespace

@@ -388,7 +388,7 @@ QByteArray ChainStore::serialize(const ChainSet &set)
     return out.finish();
 }
 
-std::optional<ChainSet> ChainStore::deserialize(QByteArrayView bytes)
+std::optional<ChainSet> ChainStore::deserialize(QByteArrayView bytes, bool eventIndex)
 {
     if (bytes.size() < qsizetype(sizeof magic) || std::memcmp(bytes.data(), magic, sizeof magic) != 0)
         return std::nullopt;
@@ -426,13 +426,15 @@ std::optional<ChainSet> ChainStore::deserialize(QByteArrayView bytes)
         set.chains.append(std::move(chain));
     }
     const quint32 eventCount = in.count(2);
-    set.chainOfEvent.reserve(eventCount);
+    if (eventIndex)
+        set.chainOfEvent.reserve(eventCount);
     for (quint32 i = 0; i < eventCount && !in.failed(); ++i) {
         const qint64 event = in.i64();
         const quint32 chain = in.u32();
         if (chain >= quint32(set.chains.size()))
             return std::nullopt;
-        set.chainOfEvent.insert(event, int(chain));
+        if (eventIndex)
+            set.chainOfEvent.insert(event, int(chain));
     }
     if (in.failed() || !in.atEnd())
         return std::nullopt;
@@ -457,7 +459,7 @@ void ChainStore::save(SqliteDatabase &db, qint64 runId, const QByteArray &serial
     insert.bind(1, runId).bind(2, importStamp(db)).bind(3, qint64(formatVersion)).bindBlob(4, serialized).run();
 }
 
-std::optional<ChainSet> ChainStore::loadFresh(SqliteDatabase &db)
+std::optional<ChainSet> ChainStore::loadFresh(SqliteDatabase &db, bool eventIndex)
 {
     QElapsedTimer timer;
     timer.start();
@@ -468,15 +470,15 @@ std::optional<ChainSet> ChainStore::loadFresh(SqliteDatabase &db)
     if (!stored.step() || stored.int64(1) != qint64(formatVersion) || stored.text(0) != importStamp(db))
         return std::nullopt;
     const QByteArray data = stored.blob(2);
-    auto set = deserialize(data);
+    auto set = deserialize(data, eventIndex);
     qCDebug(analysisLog) << "chains: stored set of" << data.size() << "bytes read in" << timer.elapsed() << "ms"
                          << (set ? "" : "(unreadable, rebuilding)");
     return set;
 }
 
-ChainSet ChainStore::chainsOf(SqliteDatabase &db)
+ChainSet ChainStore::chainsOf(SqliteDatabase &db, bool eventIndex)
 {
-    if (auto stored = loadFresh(db))
+    if (auto stored = loadFresh(db, eventIndex))
         return std::move(*stored);
     return ChainBuilder::build(db);
 }

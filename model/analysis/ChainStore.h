@@ -22,17 +22,18 @@ public:
     // A compact binary form: every distinct string once, then the chains, hops and actions by index.
     static QByteArray serialize(const ChainSet &chains);
     // nullopt when the bytes are not a chain set this version wrote (truncated, altered, older format).
-    static std::optional<ChainSet> deserialize(QByteArrayView bytes);
+    // Without eventIndex, ChainSet::chainOfEvent stays empty (a replay does not need it; it is the largest part).
+    static std::optional<ChainSet> deserialize(QByteArrayView bytes, bool eventIndex = true);
 
     // What the imports of the workspace look like now; a stored set is fresh while this is unchanged.
     static QString importStamp(SqliteDatabase &db);
     // Replaces the stored set with this one, built by analysis run `runId`. Call inside the run's transaction.
     static void save(SqliteDatabase &db, qint64 runId, const QByteArray &serialized);
     // The stored set when it is fresh and readable; nullopt otherwise. Throws SqliteError on a store failure.
-    static std::optional<ChainSet> loadFresh(SqliteDatabase &db);
+    static std::optional<ChainSet> loadFresh(SqliteDatabase &db, bool eventIndex = true);
 
     // The workspace's chains: the stored set when fresh, otherwise ChainBuilder::build. Throws SqliteError.
-    static ChainSet chainsOf(SqliteDatabase &db);
+    static ChainSet chainsOf(SqliteDatabase &db, bool eventIndex = true);
     // nullopt with *error set on a store failure.
     static std::optional<ChainSet> chainsOf(Workspace &workspace, QString *error);
 };

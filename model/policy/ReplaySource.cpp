@@ -10,14 +10,11 @@ ReplaySource ReplaySource::load(SqliteDatabase &db, const ChainSet *chains)
 {
     ReplaySource source;
     source.inventory = PolicyInventory::load(db);
-    source.chains = chains ? *chains : ChainStore::chainsOf(db);
-    // The LIKE prefilter keeps the JSON parser off the many events that recorded no arguments.
-    SqliteStatement arguments(db, "SELECT id, json_extract(attributes, '$.\"gen_ai.tool.call.arguments\"') FROM events "
-                                  "WHERE attributes LIKE '%gen_ai.tool.call.arguments%' AND json_valid(attributes)");
-    while (arguments.step()) {
-        if (!arguments.isNull(1))
-            source.toolArguments.insert(arguments.int64(0), arguments.text(1));
-    }
+    source.chains = chains ? *chains : ChainStore::chainsOf(db, /*eventIndex=*/false);
+    // Filled by the importers (and, for events imported before, by schema migration 5).
+    SqliteStatement arguments(db, "SELECT event_id, arguments FROM tool_arguments");
+    while (arguments.step())
+        source.toolArguments.insert(arguments.int64(0), arguments.text(1));
     return source;
 }
 

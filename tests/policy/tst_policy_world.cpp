@@ -1,4 +1,5 @@
 #include "ImportRunner.h"
+#include "SqliteDatabase.h"
 #include "PolicyResources.h"
 #include "PolicySimulator.h"
 #include "ReplayCorpus.h"
@@ -35,6 +36,7 @@ private Q_SLOTS:
     void intentPolicyDeniesExactlyDriftAndShadows();
     void noOriginatorPolicyDeniesExactlyLostOriginatorChains();
     void storedRunRoundTrip();
+    void toolArgumentsReachTheReplay();
     void cli_data();
     void cli();
     void cliJson();
@@ -267,6 +269,45 @@ void PolicyWorldTest::storedRunRoundTrip()
     const std::atomic_bool cancel{true};
     QVERIFY(!store.saveRun(all, version->id, std::nullopt, std::nullopt, SimulationStore::nowUtc(), &error, {}, &cancel));
     QCOMPARE(store.runs(&error)->size(), runs->size());
+}
+
+void PolicyWorldTest::toolArgumentsReachTheReplay()
+{
+    // The importer files a span's gen_ai.tool.call.arguments where the replay reads them: context.input.
+    const QString path = m_dir.filePath(QStringLiteral("tool-arguments.chainsight"));
+    const std::atomic_bool cancel{false};
+    QCOMPARE(ImportRunner::run(path, {QFINDTESTDATA("../data/policy/tool-arguments.json")}, {}, {}, cancel).status,
+             ImportResult::Status::Committed);
+    QString error;
+    auto workspace = Workspace::open(path, Workspace::OpenMode::OpenExisting, &error);
+    QVERIFY2(workspace, qPrintable(error));
+    const auto checkReplay = [&workspace] {
+        QString loadError;
+        const auto source = ReplaySource::load(*workspace, &loadError);
+        QVERIFY2(source, qPrintable(loadError));
+        QCOMPARE(source->toolArguments.size(), 1);
+        QCOMPARE(source->toolArguments.cbegin().value(), QStringLiteral("{\"amount\":1200,\"to\":\"acct-9\"}"));
+        const auto corpus = ReplayCorpus::build(*source);
+        auto parsed = cedar::PolicyParser::parse(
+            "@id(\"big-refund\") forbid (principal, action, resource) when { context has input && context.input.amount > 1000 };\n"
+            "permit (principal, action, resource);");
+        QVERIFY(parsed.ok());
+        const SimulationResult result =
+            PolicySimulator::run(corpus, std::make_shared<const cedar::PolicySet>(std::move(parsed.policySet)));
+        QCOMPARE(result.size(), size_t(2));
+        QCOMPARE(result.denyCount, qint64(1)); // the refund of 1200; the CRM read records no arguments
+    };
+    checkReplay();
+    if (QTest::currentTestFailed())
+        return;
+
+    // A workspace imported before the table existed gets it filled from the events when it is upgraded.
+    workspace->database().execute("DROP TABLE tool_arguments; PRAGMA user_version = 4");
+    workspace.reset();
+    workspace = Workspace::open(path, Workspace::OpenMode::OpenExisting, &error);
+    QVERIFY2(workspace, qPrintable(error));
+    QCOMPARE(workspace->database().queryInt64("SELECT count(*) FROM tool_arguments"), 1);
+    checkReplay();
 }
 
 void PolicyWorldTest::cli_data()
