@@ -9,6 +9,7 @@
 #include <QHash>
 
 #include <algorithm>
+#include <cmath>
 #include <cstring>
 #include <iterator>
 #include <string>
@@ -199,7 +200,9 @@ public:
             std::reverse(std::begin(bits), std::end(bits));
         double value = 0;
         std::memcpy(&value, bits, sizeof value);
-        return value;
+        if (!std::isfinite(value)) // shares and confidences: a NaN or an infinity is damage (and NaN != NaN)
+            m_failed = true;
+        return m_failed ? 0.0 : value;
     }
     // A count of items that each take at least minBytes: larger than what is left means damage.
     quint32 count(std::size_t minBytes)

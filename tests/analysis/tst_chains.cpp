@@ -391,6 +391,10 @@ void ChainsTest::damagedChainSetIsRejected()
     QByteArray otherVersion = bytes;
     otherVersion[4] = char(0x7f);
     QVERIFY(!ChainStore::deserialize(otherVersion));
+    // A share that is not a number is damage too (it would not compare equal to itself after a round trip).
+    ChainSet notANumber = set;
+    notANumber.chains.first().retention = std::numeric_limits<double>::quiet_NaN();
+    QVERIFY(!ChainStore::deserialize(ChainStore::serialize(notANumber)));
     // Any single flipped byte either reads as some chain set or is refused; it never crashes.
     for (qsizetype i = 0; i < bytes.size(); ++i) {
         QByteArray flipped = bytes;
