@@ -117,6 +117,31 @@ struct PartKeyHash
 template<size_t N>
 using PartCache = std::unordered_map<PartKey<N>, uint32_t, PartKeyHash<N>>;
 
+// A small direct-mapped cache in front of a lookup by text. The chains' strings are shared (the stored set
+// holds each distinct string once), so a text seen before usually comes back with the same storage: a pointer
+// compare instead of hashing the text in a large table. Only for strings that outlive the builder.
+template<typename V>
+class RecentByStorage
+{
+public:
+    const V *find(const QString &text) const
+    {
+        const Entry &entry = m_entries[slot(text)];
+        return entry.data == text.constData() && entry.size == text.size() ? &entry.value : nullptr;
+    }
+    void remember(const QString &text, const V &value) { m_entries[slot(text)] = Entry{text.constData(), text.size(), value}; }
+
+private:
+    struct Entry
+    {
+        const QChar *data = nullptr;
+        qsizetype size = -1;
+        V value{};
+    };
+    static size_t slot(const QString &text) { return (quintptr(text.constData()) >> 4) % 2048; }
+    std::array<Entry, 2048> m_entries{};
+};
+
 } // namespace
 
 QString ReplayFilter::toJson() const
@@ -267,12 +292,15 @@ private:
         if (kind == ChainPartyKind::Human)
             return humanUid(id);
         // Every action asks: the answer per (kind, id) is remembered before the inventory is consulted.
+        auto &recent = m_recentParty[size_t(kind)];
+        if (const EntityUid *hit = recent.find(id))
+            return *hit;
         auto &known = m_partyByKind[size_t(kind)];
         const auto found = known.constFind(id);
-        if (found != known.cend())
-            return *found;
-        const EntityUid resolved = newPartyUid(kind, id);
-        known.insert(id, resolved);
+        const EntityUid resolved = found != known.cend() ? *found : newPartyUid(kind, id);
+        if (found == known.cend())
+            known.insert(id, resolved);
+        recent.remember(id, resolved);
         return resolved;
     }
 
@@ -327,9 +355,13 @@ private:
     // Every tool (or API operation) is an Action in its category's and its sensitivity's group, and a Tool entity.
     uint32_t toolActionOrdinal(const QString &name)
     {
+        if (const uint32_t *hit = m_recentAction.find(name))
+            return *hit;
         const auto it = m_actionOrdinal.constFind(name);
-        if (it != m_actionOrdinal.cend())
+        if (it != m_actionOrdinal.cend()) {
+            m_recentAction.remember(name, *it);
             return *it;
+        }
         const PolicyParty *tool = m_inventory.tool(name);
         Entity action;
         action.uid = cedar::internUid(m_actionType, utf8(name));
@@ -367,6 +399,12 @@ private:
         const QString &resource = action.resource;
         if (resource.isEmpty())
             return m_toolUids[toolOrdinal];
+        if (const auto *hit = m_recentResource.find(resource)) {
+            auto &used = m_resourcesUsed[partition];
+            if (used.empty() || used.back() != hit->second)
+                used.push_back(hit->second);
+            return hit->first;
+        }
         auto it = m_resources.find(resource);
         if (it == m_resources.end()) {
             Entity entity;
@@ -387,7 +425,11 @@ private:
             it = m_resources.insert(resource, {entity.uid, uint32_t(m_resourceEntities.size())});
             m_resourceEntities.push_back(std::move(entity));
         }
-        m_resourcesUsed[partition].insert(it->second);
+        m_recentResource.remember(resource, *it);
+        // Kept in order of use (sorted and made unique once, for the stores): a set insert per action costs more.
+        auto &used = m_resourcesUsed[partition];
+        if (used.empty() || used.back() != it->second)
+            used.push_back(it->second);
         return it->first;
     }
 
@@ -438,6 +480,7 @@ private:
         const quint64 originatorKey = originator ? quint64((*originator)->index) + 1 : 0;
         const quint64 maxDepthKey = maxDepth ? quint64(*maxDepth) + 1 : 0;
 
+        EntityUid lastRootActor = nullptr; // the root's actions repeat the same actor: one insert is enough
         for (const ChainAction &chainAction : chain.actions) {
             const QString toolName = !chainAction.tool.isEmpty()     ? chainAction.tool
                                      : !chainAction.action.isEmpty() ? chainAction.action
@@ -452,8 +495,11 @@ private:
             action.action = m_corpus.m_actionUids[action.actionOrdinal];
             action.resource = resourceUid(chainAction, action.actionOrdinal, partition);
             // A root agent acting on its own is still acting for the originator.
-            if (originator && chainAction.path.size() <= 1 && chainAction.actorKind != ChainPartyKind::Human)
+            if (originator && chainAction.path.size() <= 1 && chainAction.actorKind != ChainPartyKind::Human
+                && action.principal != lastRootActor) {
                 parents[action.principal].insert(*originator);
+                lastRootActor = action.principal;
+            }
 
             // delegation
             const uint32_t path = !chainAction.path.isEmpty() || chainAction.actor.isEmpty()
@@ -529,13 +575,15 @@ private:
 
     uint32_t stringIndex(const QString &text)
     {
-        const auto it = m_stringIndex.constFind(text);
-        if (it != m_stringIndex.cend())
-            return *it;
-        const auto index = uint32_t(m_stringValues.size());
-        m_stringValues.push_back(stringValue(text));
-        m_stringIndex.insert(text, index);
-        return index;
+        if (const uint32_t *hit = m_recentString.find(text))
+            return *hit;
+        auto it = m_stringIndex.constFind(text);
+        if (it == m_stringIndex.cend()) {
+            m_stringValues.push_back(stringValue(text));
+            it = m_stringIndex.insert(text, uint32_t(m_stringValues.size() - 1));
+        }
+        m_recentString.remember(text, *it);
+        return *it;
     }
 
     uint32_t setIndex(const QStringList &items)
@@ -594,7 +642,10 @@ private:
                     copy.parents.assign(it->second.begin(), it->second.end());
                 store.insert(std::move(copy));
             }
-            for (uint32_t resource : m_resourcesUsed[p])
+            auto &used = m_resourcesUsed[p];
+            std::sort(used.begin(), used.end());
+            used.erase(std::unique(used.begin(), used.end()), used.end());
+            for (uint32_t resource : used)
                 store.insert(m_resourceEntities[resource]);
             store.computeClosure();
         }
@@ -616,11 +667,15 @@ private:
 
     QHash<QString, uint32_t> m_partitionOf;
     std::vector<std::unordered_map<EntityUid, std::set<EntityUid>>> m_parents; // per partition
-    std::vector<std::set<uint32_t>> m_resourcesUsed;                           // per partition
+    std::vector<std::vector<uint32_t>> m_resourcesUsed;                        // per partition, unsorted until the stores
     std::vector<Entity> m_static;  // humans, tools, actions: the same in every partition
     std::vector<Entity> m_actors;  // agents and shadows, without parents
     std::vector<Entity> m_resourceEntities;
     QHash<QString, EntityUid> m_partyByKind[5]; // by ChainPartyKind
+    RecentByStorage<EntityUid> m_recentParty[5];
+    RecentByStorage<uint32_t> m_recentAction;
+    RecentByStorage<uint32_t> m_recentString;
+    RecentByStorage<std::pair<EntityUid, uint32_t>> m_recentResource;
     QHash<QString, EntityUid> m_humans;
     QHash<QString, EntityUid> m_agents;
     QHash<QString, EntityUid> m_shadows;
@@ -658,10 +713,11 @@ std::shared_ptr<const ReplayCorpus> ReplayCorpus::build(const ChainSet &chains, 
                                                         const QHash<qint64, QString> &toolArguments)
 {
     auto corpus = std::make_shared<ReplayCorpus>();
-    Builder builder(*corpus, inventory, toolArguments);
-    builder.addInventory();
-    builder.addChains(chains);
-    builder.finish();
+    // On the heap: its caches are several hundred kilobytes, too much for a worker thread's stack.
+    const auto builder = std::make_unique<Builder>(*corpus, inventory, toolArguments);
+    builder->addInventory();
+    builder->addChains(chains);
+    builder->finish();
     return corpus;
 }
 
