@@ -216,7 +216,11 @@ std::optional<FindingsRun> FindingsEngine::run(Workspace &workspace, const QStri
                 result.chainCount = storeChains(db, result.runId, *chains, chainHops);
                 ChainStore::save(db, result.runId, chainBlob);
                 chainsStored = true;
-                qCDebug(analysisLog) << "chains stored at" << timer.elapsed() << "ms";
+                // Freed here, while the helper still has rules to take, instead of after the commit.
+                chains.reset();
+                chainHops = {};
+                chainBlob = {};
+                qCDebug(analysisLog) << "chains stored and freed at" << timer.elapsed() << "ms";
             }
         };
         try {
