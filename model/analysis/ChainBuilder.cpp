@@ -180,7 +180,8 @@ QHash<QString, SessionTokens> loadSessions(SqliteDatabase &db)
         SqliteStatement grants(db, std::string("SELECT session_id, actor_identity_id, originator, scopes, protocol FROM events ")
                                        + (grantIndex ? "INDEXED BY events_by_session_grant " : "NOT INDEXED ")
                                        + "WHERE session_id IS NOT NULL AND actor_identity_id IS NOT NULL AND originator IS NOT NULL "
-                                         "AND (kind = 'CODE_TO_TOKEN' OR (protocol = 'okta' AND action = 'authorization_code'))");
+                                         "AND (kind = 'CODE_TO_TOKEN' OR (protocol = 'okta' AND action = 'authorization_code')) "
+                                         "ORDER BY id"); // event order: a session's first grant is the one used
         while (grants.step()) {
             SessionGrant grant;
             grant.delegateId = grants.int64(1);

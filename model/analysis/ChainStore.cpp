@@ -42,6 +42,10 @@ public:
     // Strings are written as indexes into a table of distinct strings, so a path or an intent repeated on
     // thousands of actions is stored (and read back) once.
     void str(const QString &text) { u32(internString(text)); }
+    void kind(ChainPartyKind kind) { u8(quint8(kind)); }
+    void int32(int value) { u32(quint32(value)); }
+    void flag(bool value) { u8(value ? 1 : 0); }
+    void verdict(const std::optional<bool> &verified) { u8(verified ? (*verified ? 2 : 1) : 0); }
     // Lists the same way: an action's path, scopes and intents are usually its neighbours' lists, and reading
     // them back as one shared list lets the replay recognise them by their storage.
     void list(const QStringList &texts)
@@ -235,6 +239,21 @@ public:
     }
     QString str() { return entryOf(m_strings); }
     QStringList list() { return entryOf(m_lists); }
+    // The field list's side of reading (see hopFields): each fills in one field.
+    void i64(qint64 &value) { value = i64(); }
+    void f64(double &value) { value = f64(); }
+    void str(QString &text) { text = str(); }
+    void list(QStringList &texts) { texts = list(); }
+    void kind(ChainPartyKind &kind) { kind = this->kind(); }
+    void int32(int &value) { value = int(u32()); }
+    void flag(bool &value) { value = u8() != 0; }
+    void verdict(std::optional<bool> &verified)
+    {
+        const quint8 value = u8();
+        if (value > 2)
+            m_failed = true;
+        verified = value == 0 || value > 2 ? std::nullopt : std::optional<bool>(value == 2);
+    }
     ChainPartyKind kind()
     {
         const quint8 value = u8();
@@ -263,96 +282,70 @@ private:
     std::vector<QStringList> m_lists;
 };
 
-void writeHop(Writer &out, const ChainHop &hop)
+// The stored fields, in their order, written and read through one list so the two can never disagree.
+// Io is the Writer (with const parts) or the Reader (filling them in).
+template<typename Io, typename Hop>
+void hopFields(Io &io, Hop &hop)
 {
-    out.i64(hop.delegatorId);
-    out.str(hop.delegator);
-    out.u8(quint8(hop.delegatorKind));
-    out.i64(hop.delegateId);
-    out.str(hop.delegate);
-    out.u8(quint8(hop.delegateKind));
-    out.str(hop.protocol);
-    out.list(hop.protocols);
-    out.list(hop.scopes);
-    out.u8(hop.inferred ? 1 : 0);
-    out.f64(hop.confidence);
-    out.i64(hop.timeMs);
-    out.i64(hop.eventId);
-    out.u32(quint32(hop.level));
-    out.u32(quint32(hop.parentHop));
-    out.f64(hop.retention);
-    out.u32(quint32(hop.actionCount));
+    io.i64(hop.delegatorId);
+    io.str(hop.delegator);
+    io.kind(hop.delegatorKind);
+    io.i64(hop.delegateId);
+    io.str(hop.delegate);
+    io.kind(hop.delegateKind);
+    io.str(hop.protocol);
+    io.list(hop.protocols);
+    io.list(hop.scopes);
+    io.flag(hop.inferred);
+    io.f64(hop.confidence);
+    io.i64(hop.timeMs);
+    io.i64(hop.eventId);
+    io.int32(hop.level);
+    io.int32(hop.parentHop);
+    io.f64(hop.retention);
+    io.int32(hop.actionCount);
 }
 
-ChainHop readHop(Reader &in)
+template<typename Io, typename Action>
+void actionFields(Io &io, Action &action)
 {
-    ChainHop hop;
-    hop.delegatorId = in.i64();
-    hop.delegator = in.str();
-    hop.delegatorKind = in.kind();
-    hop.delegateId = in.i64();
-    hop.delegate = in.str();
-    hop.delegateKind = in.kind();
-    hop.protocol = in.str();
-    hop.protocols = in.list();
-    hop.scopes = in.list();
-    hop.inferred = in.u8() != 0;
-    hop.confidence = in.f64();
-    hop.timeMs = in.i64();
-    hop.eventId = in.i64();
-    hop.level = int(in.u32());
-    hop.parentHop = int(in.u32());
-    hop.retention = in.f64();
-    hop.actionCount = int(in.u32());
-    return hop;
+    io.i64(action.eventId);
+    io.i64(action.timeMs);
+    io.i64(action.actorId);
+    io.str(action.actor);
+    io.kind(action.actorKind);
+    io.str(action.protocol);
+    io.str(action.action);
+    io.str(action.tool);
+    io.str(action.resource);
+    io.int32(action.depth);
+    io.int32(action.hop);
+    io.list(action.path);
+    io.list(action.scopesGranted);
+    io.list(action.intentAtActor);
+    io.flag(action.withinIntent);
+    io.str(action.credentialType);
+    io.verdict(action.tokenVerified);
 }
 
-void writeAction(Writer &out, const ChainAction &action)
+// A chain's own fields; its hops and actions follow, each list after its count.
+template<typename Io, typename Chain>
+void chainFields(Io &io, Chain &chain)
 {
-    out.i64(action.eventId);
-    out.i64(action.timeMs);
-    out.i64(action.actorId);
-    out.str(action.actor);
-    out.u8(quint8(action.actorKind));
-    out.str(action.protocol);
-    out.str(action.action);
-    out.str(action.tool);
-    out.str(action.resource);
-    out.u32(quint32(action.depth));
-    out.u32(quint32(action.hop));
-    out.list(action.path);
-    out.list(action.scopesGranted);
-    out.list(action.intentAtActor);
-    out.u8(action.withinIntent ? 1 : 0);
-    out.str(action.credentialType);
-    out.u8(action.tokenVerified ? (*action.tokenVerified ? 2 : 1) : 0);
-}
-
-ChainAction readAction(Reader &in)
-{
-    ChainAction action;
-    action.eventId = in.i64();
-    action.timeMs = in.i64();
-    action.actorId = in.i64();
-    action.actor = in.str();
-    action.actorKind = in.kind();
-    action.protocol = in.str();
-    action.action = in.str();
-    action.tool = in.str();
-    action.resource = in.str();
-    action.depth = int(in.u32());
-    action.hop = int(in.u32());
-    action.path = in.list();
-    action.scopesGranted = in.list();
-    action.intentAtActor = in.list();
-    action.withinIntent = in.u8() != 0;
-    action.credentialType = in.str();
-    const quint8 verified = in.u8();
-    if (verified > 2)
-        in.fail();
-    else if (verified)
-        action.tokenVerified = verified == 2;
-    return action;
+    io.str(chain.key);
+    io.str(chain.originator);
+    io.i64(chain.originatorId);
+    io.i64(chain.rootId);
+    io.str(chain.root);
+    io.kind(chain.rootKind);
+    io.int32(chain.depth);
+    io.f64(chain.retention);
+    io.i64(chain.firstTimeMs);
+    io.i64(chain.lastTimeMs);
+    io.list(chain.rootIntents);
+    io.list(chain.rootScopes);
+    io.flag(chain.humanApproval);
+    io.list(chain.protocols);
 }
 
 } // namespace
@@ -362,26 +355,13 @@ QByteArray ChainStore::serialize(const ChainSet &set)
     Writer out;
     out.u32(quint32(set.chains.size()));
     for (const Chain &chain : set.chains) {
-        out.str(chain.key);
-        out.str(chain.originator);
-        out.i64(chain.originatorId);
-        out.i64(chain.rootId);
-        out.str(chain.root);
-        out.u8(quint8(chain.rootKind));
-        out.u32(quint32(chain.depth));
-        out.f64(chain.retention);
-        out.i64(chain.firstTimeMs);
-        out.i64(chain.lastTimeMs);
-        out.list(chain.rootIntents);
-        out.list(chain.rootScopes);
-        out.u8(chain.humanApproval ? 1 : 0);
-        out.list(chain.protocols);
+        chainFields(out, chain);
         out.u32(quint32(chain.hops.size()));
         for (const ChainHop &hop : chain.hops)
-            writeHop(out, hop);
+            hopFields(out, hop);
         out.u32(quint32(chain.actions.size()));
         for (const ChainAction &action : chain.actions)
-            writeAction(out, action);
+            actionFields(out, action);
     }
     out.u32(quint32(set.chainOfEvent.size()));
     for (auto it = set.chainOfEvent.cbegin(); it != set.chainOfEvent.cend(); ++it) {
@@ -403,28 +383,15 @@ std::optional<ChainSet> ChainStore::deserialize(QByteArrayView bytes, bool event
     set.chains.reserve(chainCount);
     for (quint32 c = 0; c < chainCount && !in.failed(); ++c) {
         Chain chain;
-        chain.key = in.str();
-        chain.originator = in.str();
-        chain.originatorId = in.i64();
-        chain.rootId = in.i64();
-        chain.root = in.str();
-        chain.rootKind = in.kind();
-        chain.depth = int(in.u32());
-        chain.retention = in.f64();
-        chain.firstTimeMs = in.i64();
-        chain.lastTimeMs = in.i64();
-        chain.rootIntents = in.list();
-        chain.rootScopes = in.list();
-        chain.humanApproval = in.u8() != 0;
-        chain.protocols = in.list();
+        chainFields(in, chain);
         const quint32 hopCount = in.count(16);
-        chain.hops.reserve(hopCount);
+        chain.hops.resize(hopCount);
         for (quint32 h = 0; h < hopCount && !in.failed(); ++h)
-            chain.hops.append(readHop(in));
+            hopFields(in, chain.hops[h]);
         const quint32 actionCount = in.count(8);
-        chain.actions.reserve(actionCount);
+        chain.actions.resize(actionCount);
         for (quint32 a = 0; a < actionCount && !in.failed(); ++a)
-            chain.actions.append(readAction(in));
+            actionFields(in, chain.actions[a]);
         set.indexByKey.insert(chain.key, int(set.chains.size()));
         set.chains.append(std::move(chain));
     }

@@ -44,6 +44,7 @@ private Q_SLOTS:
     void deepDelegationChainsExceedTheRootsLimit();
     void chainsAreStoredWithTheAnalysisRun();
     void storedChainSetRoundTrips();
+    void analysisIndexesDoNotChangeTheChains();
     void damagedChainSetIsRejected();
     void storedChainsAreReadUntilTheNextImport();
     void identityGraphAggregatesHopsAndCalls();
@@ -321,6 +322,23 @@ void ChainsTest::chainsAreStoredWithTheAnalysisRun()
     count.rewind();
     QVERIFY(count.step());
     QCOMPARE(count.int64(0), qint64(m_worldChains.chains.size()));
+}
+
+void ChainsTest::analysisIndexesDoNotChangeTheChains()
+{
+    // The world's chains were built before any analysis; the indexes an analysis adds (and the queries that use
+    // them) must not change a single hop, scope or action.
+    if (!m_haveWorld)
+        QSKIP("the generated world is not available");
+    QString error;
+    auto workspace = Workspace::open(m_worldPath, Workspace::OpenMode::OpenExisting, &error);
+    QVERIFY(workspace);
+    QVERIFY2(FindingsEngine().run(*workspace, {}, &error), qPrintable(error));
+    QVERIFY(workspace->database().queryInt64("SELECT count(*) FROM sqlite_master WHERE name = 'events_by_session_grant'") == 1);
+    const ChainSet rebuilt = ChainBuilder::build(workspace->database());
+    QCOMPARE(rebuilt.chains.size(), m_worldChains.chains.size());
+    for (qsizetype i = 0; i < rebuilt.chains.size(); ++i)
+        QVERIFY2(rebuilt.chains[i] == m_worldChains.chains[i], qPrintable(rebuilt.chains[i].key));
 }
 
 void ChainsTest::storedChainSetRoundTrips()
