@@ -14,6 +14,7 @@
 #include <iterator>
 #include <string>
 #include <limits>
+#include <memory>
 #include <vector>
 
 namespace chainsight {
@@ -352,7 +353,9 @@ void chainFields(Io &io, Chain &chain)
 
 QByteArray ChainStore::serialize(const ChainSet &set)
 {
-    Writer out;
+    // On the heap: its caches of recent storages take a few hundred kilobytes.
+    const auto writer = std::make_unique<Writer>();
+    Writer &out = *writer;
     out.u32(quint32(set.chains.size()));
     for (const Chain &chain : set.chains) {
         chainFields(out, chain);

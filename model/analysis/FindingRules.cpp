@@ -278,12 +278,14 @@ public:
     {
         std::map<std::pair<qint64, qint64>, std::vector<qint64>> widened; // (a, b) -> parent, hop, parent, hop...
         SqliteStatement rows(db, scopeWideningSql);
-        std::unordered_map<std::string, std::optional<std::vector<std::string>>> parsed; // scope texts repeat
-        const auto elements = [&parsed](std::string_view text) -> const std::optional<std::vector<std::string>> & {
-            auto it = parsed.find(std::string(text));
-            if (it == parsed.end())
-                it = parsed.emplace(std::string(text), scopeElements(text)).first;
-            return it->second;
+        // Scope texts repeat: each distinct one is parsed once, by its id.
+        TextIds scopeTexts;
+        std::vector<std::optional<std::vector<std::string>>> parsed;
+        const auto elements = [&scopeTexts, &parsed](std::string_view text) -> const std::optional<std::vector<std::string>> & {
+            const std::uint32_t id = scopeTexts.id(text);
+            while (parsed.size() <= id)
+                parsed.push_back(scopeElements(scopeTexts.text(std::uint32_t(parsed.size()))));
+            return parsed[id];
         };
         while (rows.step()) {
             const auto &hopScopes = elements(rows.textUtf8(4));

@@ -277,9 +277,9 @@ std::optional<FindingsRun> FindingsEngine::run(Workspace &workspace, const QStri
                 chains = ChainBuilder::build(db);
                 chainHops = hopsJson(*chains);
                 chainBlob = ChainStore::serialize(*chains);
+                chainsReady = true;
             }
-            result.chainCount = storeChains(db, result.runId, *chains, chainHops);
-            ChainStore::save(db, result.runId, chainBlob);
+            storeReadyChains();
         }
         qCDebug(analysisLog) << "findings stored at" << timer.elapsed() << "ms";
         SqliteStatement finish(db, "UPDATE analysis_runs SET finished_at = ?1 WHERE id = ?2");
