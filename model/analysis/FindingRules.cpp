@@ -278,9 +278,10 @@ public:
     {
         std::map<std::pair<qint64, qint64>, std::vector<qint64>> widened; // (a, b) -> parent, hop, parent, hop...
         SqliteStatement rows(db, scopeWideningSql);
-        // Scope texts repeat: each distinct one is parsed once, by its id.
+        // Scope texts repeat: each distinct one is parsed once, by its id. A deque, so the hop's list stays
+        // valid while the grant's is parsed.
         TextIds scopeTexts;
-        std::vector<std::optional<std::vector<std::string>>> parsed;
+        std::deque<std::optional<std::vector<std::string>>> parsed;
         const auto elements = [&scopeTexts, &parsed](std::string_view text) -> const std::optional<std::vector<std::string>> & {
             const std::uint32_t id = scopeTexts.id(text);
             while (parsed.size() <= id)
