@@ -184,18 +184,21 @@ std::optional<qint64> parseUnixNanos(od::value value)
         if (value.get_int64().get(nanos) != simdjson::SUCCESS) {
             if (value.get_double().get(asDouble) != simdjson::SUCCESS)
                 return std::nullopt;
+            if (!(asDouble >= 0 && asDouble < 9.2e18)) // NaN, negative or past 64 bits: no time
+                return std::nullopt;
             nanos = static_cast<std::int64_t>(asDouble);
         }
     } else {
         return std::nullopt;
     }
-    // Some exporters write seconds or milliseconds; OTLP says nanoseconds. Scale what is clearly not.
-    if (nanos > 0 && nanos < 100'000'000'000LL)
-        nanos *= 1'000'000'000LL;
-    else if (nanos > 0 && nanos < 100'000'000'000'000LL)
-        nanos *= 1'000'000LL;
+    // Some exporters write seconds or milliseconds; OTLP says nanoseconds. Scale what is clearly not (straight to
+    // milliseconds: scaling up to nanoseconds first overflows for milliseconds past the year 2250).
     if (nanos < 0)
         return std::nullopt;
+    if (nanos > 0 && nanos < 100'000'000'000LL)
+        return nanos * 1'000LL; // seconds
+    if (nanos > 0 && nanos < 100'000'000'000'000LL)
+        return nanos; // milliseconds
     return nanos / 1'000'000;
 }
 
