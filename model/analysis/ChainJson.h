@@ -11,9 +11,6 @@ namespace chainsight {
 // The `chains --json` form of a chain (docs/cli.md); shared by the CLI, the evidence bundle and the views.
 QJsonObject chainToJson(const Chain &chain, bool withActions = true);
 QJsonObject hopToJson(const ChainHop &hop);
-// The hops of a chain as one compact JSON array of hopToJson() objects, written directly: the analysis
-// stores tens of thousands of them per run, and building QJsonObjects was a third of its time.
-QByteArray hopsToCompactJson(const QList<ChainHop> &hops);
 QJsonObject actionToJson(const ChainAction &action);
 // RFC 3339 UTC with milliseconds; an empty string for 0 (no time recorded).
 QString timeText(qint64 timeMs);

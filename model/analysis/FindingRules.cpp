@@ -5,6 +5,7 @@
 #include <QHash>
 
 #include <nlohmann/json.hpp>
+#include <simdjson.h>
 
 #include <algorithm>
 #include <cstdint>
@@ -18,6 +19,7 @@
 #include <vector>
 #include <string>
 #include <string_view>
+#include <tuple>
 
 namespace chainsight {
 namespace {
@@ -580,12 +582,59 @@ private:
 // without may_act, or one naming the actor, could be the token exchanged, so it is not reported.
 // One ordered scan and a hash map: a self-join of the token captures in SQL is quadratic in a session.
 constexpr std::string_view mayActTokensSql = R"sql(
-SELECT e.id, e.time_ms, coalesce(e.session_id, ''), coalesce(e.originator, ''), e.actor_identity_id,
-       coalesce(e.token_id, ''), coalesce(e.trace_id, ''), json_extract(e.attributes, '$.act_chain'),
-       json_extract(e.attributes, '$.may_act.sub')
+SELECT e.id, e.time_ms, coalesce(e.session_id, ''), coalesce(e.originator, ''), e.actor_identity_id, e.attributes
 FROM events e
-WHERE e.kind IN ('access_token', 'access_token+dpop') AND e.protocol = 'oauth' AND json_valid(e.attributes)
+WHERE e.kind IN ('access_token', 'access_token+dpop') AND e.protocol = 'oauth' AND e.attributes IS NOT NULL
 )sql";
+
+// A token capture's act chain and may_act.sub, read from its stored attributes with simdjson's validating parser:
+// one parse per token instead of SQLite's three (json_valid and two json_extract), and a malformed text is
+// skipped as json_valid skipped it.
+class TokenAttributes
+{
+public:
+    bool read(std::string_view json)
+    {
+        m_actors.clear();
+        m_mayAct.reset();
+        m_buffer.assign(json);
+        m_buffer.resize(json.size() + simdjson::SIMDJSON_PADDING);
+        simdjson::dom::element root;
+        if (m_parser.parse(m_buffer.data(), json.size(), false).get(root) != simdjson::SUCCESS)
+            return false;
+        simdjson::dom::object object;
+        if (root.get_object().get(object) != simdjson::SUCCESS)
+            return true; // valid JSON without the keys: no chain, no may_act
+        simdjson::dom::array chain;
+        if (object["act_chain"].get_array().get(chain) == simdjson::SUCCESS) {
+            for (const simdjson::dom::element actor : chain)
+                m_actors.push_back(text(actor));
+        }
+        simdjson::dom::element sub;
+        if (object.at_pointer("/may_act/sub").get(sub) == simdjson::SUCCESS && !sub.is_null())
+            m_mayAct = text(sub);
+        return true;
+    }
+    // The act chain, outermost (current) actor first; views valid until the next read.
+    const std::vector<std::string_view> &actors() const { return m_actors; }
+    const std::optional<std::string_view> &mayAct() const { return m_mayAct; }
+
+private:
+    // A string's value, anything else as its compact JSON text (as json_extract returns it).
+    std::string_view text(simdjson::dom::element element)
+    {
+        std::string_view value;
+        if (element.get_string().get(value) == simdjson::SUCCESS)
+            return value;
+        return m_others.emplace_back(simdjson::minify(element));
+    }
+
+    simdjson::dom::parser m_parser;
+    std::string m_buffer;
+    std::vector<std::string_view> m_actors;
+    std::optional<std::string_view> m_mayAct;
+    std::deque<std::string> m_others; // the rare non-string values, kept so their views stay valid
+};
 
 // The hops the token importer wrote for each capture's act chain: delegate alias -> delegator identity.
 constexpr std::string_view mayActHopsSql = R"sql(
@@ -616,22 +665,22 @@ public:
             qint64 holder = 0;
             auto operator<=>(const Place &) const = default;
         };
+        // A time that is not recorded counts as presented before anything, as "no later" cannot exclude it.
+        constexpr qint64 untimed = std::numeric_limits<qint64>::min();
         struct SubjectToken
         {
             Place place;
-            std::optional<qint64> timeMs;
             std::uint32_t mayAct = 0; // id of may_act.sub; 0 when the token has none
+            qint64 timeMs = untimed;
         };
         struct Exchanged
         {
             qint64 eventId = 0;
             std::optional<qint64> timeMs;
-            Place holderPlace;        // where its subject tokens are filed
+            Place holderPlace;          // where its subject tokens are filed
             bool firstExchange = false; // also look for subject tokens without an act chain
             std::uint32_t actor = 0;
             std::optional<qint64> identityId;
-            std::uint32_t tokenId = 0;
-            std::uint32_t traceId = 0;
         };
         TextIds texts;
         // event id -> (delegate alias, delegator identity), sorted by event.
@@ -660,8 +709,7 @@ public:
 
         std::vector<SubjectToken> subjects;
         std::vector<Exchanged> exchanged;
-        std::vector<std::string_view> actors;
-        std::vector<std::string> parsedActors; // the rare chain with escapes, decoded
+        TokenAttributes attributes;
         std::string chainText;
         const auto chainId = [&texts, &chainText](const std::vector<std::string_view> &chain, std::size_t from) {
             chainText.clear();
@@ -671,27 +719,19 @@ public:
         };
         SqliteStatement rows(db, mayActTokensSql);
         while (rows.step()) {
-            const std::string_view chainJson = rows.textUtf8(7);
-            if (!splitPlainStringArray(chainJson, actors)) {
-                actors.clear();
-                parsedActors.clear();
-                const auto parsed = nlohmann::json::parse(chainJson, nullptr, false);
-                if (parsed.is_array()) { // no act chain at all reads as an empty one
-                    for (const auto &actor : parsed)
-                        parsedActors.push_back(actor.is_string() ? actor.get<std::string>() : actor.dump());
-                }
-                for (const std::string &actor : parsedActors)
-                    actors.push_back(actor);
-            }
+            if (!attributes.read(rows.textUtf8(5)))
+                continue;
+            const std::vector<std::string_view> &actors = attributes.actors();
+            const std::string_view session = rows.textUtf8(2);
             Place place;
-            place.session = texts.id(rows.textUtf8(2));
+            place.session = texts.id(session);
             place.originator = texts.id(rows.textUtf8(3));
             const std::optional<qint64> holder = rows.optionalInt64(4);
             const std::optional<qint64> timeMs = rows.optionalInt64(1);
             if (holder) {
                 place.holder = *holder;
                 place.chain = chainId(actors, 0);
-                subjects.push_back({place, timeMs, rows.isNull(8) ? 0u : texts.id(rows.textUtf8(8))});
+                subjects.push_back({place, attributes.mayAct() ? texts.id(*attributes.mayAct()) : 0u, timeMs.value_or(untimed)});
             }
             if (actors.size() < 2)
                 continue;
@@ -708,29 +748,51 @@ public:
             token.firstExchange = actors.size() == 2;
             token.actor = actor;
             token.identityId = holder;
-            token.tokenId = texts.id(rows.textUtf8(5));
-            token.traceId = texts.id(rows.textUtf8(6));
             exchanged.push_back(token);
         }
-        // Filed in place order, so the candidates of a place are one range.
-        std::stable_sort(subjects.begin(), subjects.end(), [](const SubjectToken &a, const SubjectToken &b) { return a.place < b.place; });
+        // Filed by place, then by whom their may_act names (none first), then by time: a place's candidates are
+        // one range, the earliest open one is its first entry, and the earliest naming an actor is found by search.
+        const auto filedBefore = [](const SubjectToken &a, const SubjectToken &b) {
+            return std::tie(a.place, a.mayAct, a.timeMs) < std::tie(b.place, b.mayAct, b.timeMs);
+        };
+        std::sort(subjects.begin(), subjects.end(), filedBefore);
+        // The earliest time filed at each entry's place, so "is any subject token no later" is one comparison.
+        std::vector<qint64> earliestAtPlace(subjects.size());
+        for (std::size_t first = 0; first < subjects.size();) {
+            std::size_t last = first;
+            qint64 earliest = subjects[first].timeMs;
+            while (last < subjects.size() && subjects[last].place == subjects[first].place)
+                earliest = std::min(earliest, subjects[last++].timeMs);
+            std::fill(earliestAtPlace.begin() + qsizetype(first), earliestAtPlace.begin() + qsizetype(last), earliest);
+            first = last;
+        }
 
-        // Evidence grouped by token id, in event order.
+        // Evidence grouped by token, in event order.
         QList<Finding> findings;
-        QHash<QString, qsizetype> findingOfToken;
+        struct Violation
+        {
+            qint64 eventId;
+            std::optional<qint64> identityId;
+        };
+        std::vector<Violation> violations;
         for (const Exchanged &token : exchanged) {
             bool anyCandidate = false;
             bool permitted = false;
+            const qint64 latest = token.timeMs.value_or(std::numeric_limits<qint64>::max());
             const auto consider = [&](const Place &filed) {
-                const auto range = std::equal_range(subjects.begin(), subjects.end(), SubjectToken{filed, {}, 0},
-                                                    [](const SubjectToken &a, const SubjectToken &b) { return a.place < b.place; });
-                for (auto it = range.first; it != range.second; ++it) {
-                    if (it->timeMs && token.timeMs && *it->timeMs > *token.timeMs)
-                        continue;
-                    anyCandidate = true;
-                    if (it->mayAct == 0 || it->mayAct == token.actor)
-                        permitted = true;
+                const auto placeStart = std::lower_bound(subjects.begin(), subjects.end(), SubjectToken{filed, 0, untimed}, filedBefore);
+                if (placeStart == subjects.end() || placeStart->place != filed)
+                    return;
+                if (earliestAtPlace[std::size_t(placeStart - subjects.begin())] > latest)
+                    return;
+                anyCandidate = true;
+                if (placeStart->mayAct == 0 && placeStart->timeMs <= latest) {
+                    permitted = true;
+                    return;
                 }
+                const auto named = std::lower_bound(placeStart, subjects.end(), SubjectToken{filed, token.actor, untimed}, filedBefore);
+                if (named != subjects.end() && named->place == filed && named->mayAct == token.actor && named->timeMs <= latest)
+                    permitted = true;
             };
             consider(token.holderPlace);
             if (token.firstExchange) {
@@ -738,18 +800,40 @@ public:
                 first.chain = 0; // no act chain
                 consider(first);
             }
-            if (!anyCandidate || permitted)
-                continue;
-            const std::string &tokenId = texts.text(token.tokenId);
-            const QString subject = tokenId.empty() ? QStringLiteral("event %1").arg(token.eventId) : QString::fromStdString(tokenId);
+            if (anyCandidate && !permitted)
+                violations.push_back({token.eventId, token.identityId});
+        }
+        if (violations.empty())
+            return {};
+
+        // Only the violations' token and trace ids are read, by event.
+        SqliteStatement keys(db, "SELECT coalesce(token_id, ''), coalesce(trace_id, '') FROM events WHERE id = ?1");
+        SqliteStatement identity(db, "SELECT external_id FROM identities WHERE id = ?1");
+        QHash<QString, qsizetype> findingOfToken;
+        for (const Violation &violation : violations) {
+            keys.reset();
+            keys.bind(1, violation.eventId);
+            QString tokenId;
+            QString traceId;
+            if (keys.step()) {
+                tokenId = keys.text(0);
+                traceId = keys.text(1);
+            }
+            const QString subject = tokenId.isEmpty() ? QStringLiteral("event %1").arg(violation.eventId) : tokenId;
             auto found = findingOfToken.constFind(subject);
             if (found == findingOfToken.cend()) {
                 Finding finding;
                 finding.rule = id();
                 finding.severity = severity();
                 finding.subject = subject;
-                finding.identityId = token.identityId;
-                finding.chainKey = QString::fromStdString(texts.text(token.traceId));
+                finding.identityId = violation.identityId;
+                if (violation.identityId) {
+                    identity.reset();
+                    identity.bind(1, *violation.identityId);
+                    if (identity.step())
+                        finding.identity = identity.text(0);
+                }
+                finding.chainKey = traceId;
                 finding.title = QStringLiteral("Token %1 is held by an actor its subject token did not allow").arg(subject);
                 finding.explanation = explanation();
                 findings.append(finding);
@@ -757,18 +841,7 @@ public:
             }
             Finding &finding = findings[*found];
             if (finding.evidence.size() < settings.evidenceLimit)
-                finding.evidence.append(token.eventId);
-        }
-        if (!findings.isEmpty()) {
-            SqliteStatement identity(db, "SELECT external_id FROM identities WHERE id = ?1");
-            for (Finding &finding : findings) {
-                if (!finding.identityId)
-                    continue;
-                identity.reset();
-                identity.bind(1, *finding.identityId);
-                if (identity.step())
-                    finding.identity = identity.text(0);
-            }
+                finding.evidence.append(violation.eventId);
         }
         std::sort(findings.begin(), findings.end(), [](const Finding &a, const Finding &b) { return a.subject < b.subject; });
         return findings;

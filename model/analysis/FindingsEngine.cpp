@@ -37,7 +37,10 @@ CREATE INDEX IF NOT EXISTS events_by_trace_covering ON events(trace_id, id, time
 CREATE INDEX IF NOT EXISTS events_by_session ON events(session_id, actor_identity_id) WHERE session_id IS NOT NULL;
 CREATE INDEX IF NOT EXISTS events_by_session_grant ON events(session_id, actor_identity_id, originator, scopes, protocol)
     WHERE kind = 'CODE_TO_TOKEN' OR (protocol = 'okta' AND action = 'authorization_code');
-CREATE INDEX IF NOT EXISTS events_by_token ON events(token_id) WHERE token_id IS NOT NULL;
+DROP INDEX IF EXISTS events_by_token;
+CREATE INDEX IF NOT EXISTS events_by_token_protocol ON events(token_id, protocol, session_id) WHERE token_id IS NOT NULL;
+CREATE INDEX IF NOT EXISTS events_by_session_scopes ON events(session_id, actor_identity_id, protocol, id, scopes)
+    WHERE session_id IS NOT NULL AND scopes IS NOT NULL;
 CREATE INDEX IF NOT EXISTS events_by_access_key ON events(access_key) WHERE access_key IS NOT NULL;
 CREATE INDEX IF NOT EXISTS delegation_edges_by_event ON delegation_edges(event_id) WHERE event_id IS NOT NULL;
 )sql";
@@ -50,26 +53,16 @@ QString evidenceJson(const QList<qint64> &ids)
     return QString::fromUtf8(QJsonDocument(array).toJson(QJsonDocument::Compact));
 }
 
-// The hops of each chain as compact JSON, for the chains table; built off the writing thread.
-std::vector<QByteArray> hopsJson(const ChainSet &chains)
-{
-    std::vector<QByteArray> json;
-    json.reserve(static_cast<std::size_t>(chains.chains.size()));
-    for (const Chain &chain : chains.chains)
-        json.push_back(hopsToCompactJson(chain.hops));
-    return json;
-}
-
-// The chains of this run replace the previous run's: one summary row each, hops as JSON.
-qint64 storeChains(SqliteDatabase &db, qint64 runId, const ChainSet &chains, const std::vector<QByteArray> &hops)
+// The chains of this run replace the previous run's: one summary row each, for SQL over the workspace; the
+// chains in full (hops and actions) go to chain_sets.
+qint64 storeChains(SqliteDatabase &db, qint64 runId, const ChainSet &chains)
 {
     SqliteStatement clear(db, "DELETE FROM chains WHERE analysis_run_id IS NOT ?1");
     clear.bind(1, runId).run();
     SqliteStatement insert(db, "INSERT OR IGNORE INTO chains (analysis_run_id, chain_key, originator, root_identity_id, depth, retention, "
-                               "first_time_ms, last_time_ms, hops) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)");
+                               "first_time_ms, last_time_ms) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)");
     for (qsizetype i = 0; i < chains.chains.size(); ++i) {
         const Chain &chain = chains.chains[i];
-        const QByteArray &json = hops[static_cast<std::size_t>(i)];
         insert.reset();
         insert.bind(1, runId)
             .bind(2, chain.key)
@@ -79,7 +72,6 @@ qint64 storeChains(SqliteDatabase &db, qint64 runId, const ChainSet &chains, con
             .bind(6, chain.retention)
             .bind(7, chain.firstTimeMs)
             .bind(8, chain.lastTimeMs)
-            .bindTextUntilStep(9, std::string_view(json.constData(), static_cast<std::size_t>(json.size())))
             .run();
     }
     return chains.chains.size();
@@ -149,9 +141,8 @@ std::optional<FindingsRun> FindingsEngine::run(Workspace &workspace, const QStri
         std::vector<QList<Finding>> perRule(selected.size());
         std::atomic_size_t nextRule{0};
         std::optional<ChainSet> chains;
-        std::vector<QByteArray> chainHops;
         QByteArray chainBlob; // the whole set, for ChainStore
-        std::atomic_bool chainsReady{false}; // set by the helper once chains and chainHops are complete
+        std::atomic_bool chainsReady{false}; // set by the helper once the chains and their blob are complete
         bool chainsStored = false;
         QString chainError;
         QString helperRuleError;
@@ -177,8 +168,6 @@ std::optional<FindingsRun> FindingsEngine::run(Workspace &workspace, const QStri
                     if (reader && buildChains) {
                         chains = ChainBuilder::build(*reader);
                         qCDebug(analysisLog) << "chains built at" << timer.elapsed() << "ms";
-                        chainHops = hopsJson(*chains);
-                        qCDebug(analysisLog) << "hops JSON ready at" << timer.elapsed() << "ms";
                         chainBlob = ChainStore::serialize(*chains);
                         qCDebug(analysisLog) << "chain set of" << chainBlob.size() << "bytes ready at" << timer.elapsed() << "ms";
                         chainsReady = true;
@@ -213,12 +202,11 @@ std::optional<FindingsRun> FindingsEngine::run(Workspace &workspace, const QStri
         // The chains are written as soon as the helper has them, while it goes on with the rules.
         const auto storeReadyChains = [&] {
             if (!chainsStored && chainsReady) {
-                result.chainCount = storeChains(db, result.runId, *chains, chainHops);
+                result.chainCount = storeChains(db, result.runId, *chains);
                 ChainStore::save(db, result.runId, chainBlob);
                 chainsStored = true;
                 // Freed here, while the helper still has rules to take, instead of after the commit.
                 chains.reset();
-                chainHops = {};
                 chainBlob = {};
                 qCDebug(analysisLog) << "chains stored and freed at" << timer.elapsed() << "ms";
             }
@@ -275,7 +263,6 @@ std::optional<FindingsRun> FindingsEngine::run(Workspace &workspace, const QStri
         if (onlyRules.isEmpty() && !chainsStored) {
             if (!chainsReady) { // no second connection (an in-memory store) or it failed: build here
                 chains = ChainBuilder::build(db);
-                chainHops = hopsJson(*chains);
                 chainBlob = ChainStore::serialize(*chains);
                 chainsReady = true;
             }

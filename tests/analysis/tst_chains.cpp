@@ -37,7 +37,6 @@ private Q_SLOTS:
     void awsActionsMapToToolNames();
     void retentionPerHopOnAKnownTree();
     void chainJsonHasTheDocumentedFields();
-    void storedHopsAreTheHopJson();
     void inventoryImportedAfterTheTracesResolvesTheShadows();
     void outsideIntentMatchesGeneratorTruth();
     void unknownOriginatorsMatchLostOriginatorTruth();
@@ -190,39 +189,6 @@ void ChainsTest::chainJsonHasTheDocumentedFields()
     for (const char *key : {"event", "actor", "action", "resource", "time", "within_intent"})
         QVERIFY2(action.contains(QLatin1String(key)), key);
     QCOMPARE(action.value(QStringLiteral("within_intent")).toBool(), false);
-}
-
-void ChainsTest::storedHopsAreTheHopJson()
-{
-    // The analysis writes hops with its own serializer; it must say exactly what hopToJson() says.
-    ChainHop awkward;
-    awkward.delegator = QStringLiteral("quote\" back\\ tab\t nl\n ctl\x01 é 😀");
-    awkward.delegate = QString();
-    awkward.protocol = QStringLiteral("otlp");
-    awkward.protocols = {QStringLiteral("otlp"), QStringLiteral("mcp")};
-    awkward.scopes = {QStringLiteral("crm:read")};
-    awkward.confidence = 0.35;
-    awkward.retention = 2.0 / 3.0;
-    awkward.timeMs = -86400000LL * 365 + 1; // before 1970
-    awkward.eventId = 42;
-    awkward.level = 3;
-    awkward.actionCount = 7;
-    QList<QList<ChainHop>> samples{{}, {awkward}, {ChainHop{}}};
-    if (!m_worldChains.chains.isEmpty()) {
-        for (const Chain &chain : std::as_const(m_worldChains.chains))
-            samples.append(chain.hops);
-    }
-    for (const QList<ChainHop> &hops : std::as_const(samples)) {
-        QJsonArray expected;
-        for (const ChainHop &hop : hops)
-            expected.append(hopToJson(hop));
-        const QByteArray written = hopsToCompactJson(hops);
-        QJsonParseError parseError;
-        const QJsonDocument parsed = QJsonDocument::fromJson(written, &parseError);
-        QVERIFY2(parseError.error == QJsonParseError::NoError, written.constData());
-        QCOMPARE(parsed.array(), expected);
-        QCOMPARE(written, QJsonDocument(expected).toJson(QJsonDocument::Compact));
-    }
 }
 
 void ChainsTest::inventoryImportedAfterTheTracesResolvesTheShadows()

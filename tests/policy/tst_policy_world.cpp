@@ -302,7 +302,7 @@ void PolicyWorldTest::toolArgumentsReachTheReplay()
         return;
 
     // A workspace imported before the table existed gets it filled from the events when it is upgraded.
-    workspace->database().execute("DROP TABLE tool_arguments; PRAGMA user_version = 4");
+    workspace->database().execute("DROP TABLE tool_arguments; ALTER TABLE chains ADD COLUMN hops TEXT; PRAGMA user_version = 4");
     workspace.reset();
     workspace = Workspace::open(path, Workspace::OpenMode::OpenExisting, &error);
     QVERIFY2(workspace, qPrintable(error));
