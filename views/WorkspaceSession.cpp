@@ -22,18 +22,20 @@ struct LoadOutcome
 
 } // namespace
 
-void analyseWorkspace(const QString &path, const FindingsSettings &settings)
+AnalysedChains analyseWorkspace(const QString &path, const FindingsSettings &settings)
 {
     QString error;
     if (auto workspace = Workspace::open(path, Workspace::OpenMode::OpenExisting, &error)) {
-        if (!FindingsEngine(settings).run(*workspace, {}, &error))
-            qWarning("analysis failed: %s", qUtf8Printable(error));
+        if (auto run = FindingsEngine(settings).run(*workspace, {}, &error))
+            return {run->runId, std::move(run->chains)};
+        qWarning("analysis failed: %s", qUtf8Printable(error));
     }
+    return {};
 }
 
 namespace {
 
-LoadOutcome loadSnapshot(const QString &path, bool createIfMissing)
+LoadOutcome loadSnapshot(const QString &path, bool createIfMissing, const AnalysedChains &analysed)
 {
     LoadOutcome outcome;
     auto workspace = Workspace::open(path, createIfMissing ? Workspace::OpenMode::CreateIfMissing
@@ -47,13 +49,21 @@ LoadOutcome loadSnapshot(const QString &path, bool createIfMissing)
     auto agents = workspace->agents(&outcome.error);
     auto identities = workspace->identities(&outcome.error);
     auto findings = storedFindings(*workspace, &outcome.error);
-    auto chains = ChainStore::chainsOf(*workspace, &outcome.error);
-    if (!info || !agents || !identities || !findings || !chains)
+    if (!info || !agents || !identities || !findings)
         return outcome;
+    std::shared_ptr<const ChainSet> chains;
+    if (analysed.chains && ChainStore::isStoredFresh(workspace->database(), analysed.runId)) {
+        chains = analysed.chains;
+    } else {
+        auto stored = ChainStore::chainsOf(*workspace, &outcome.error);
+        if (!stored)
+            return outcome;
+        chains = std::make_shared<const ChainSet>(std::move(*stored));
+    }
     auto graph = std::make_shared<IdentityGraph>(IdentityGraph::fromChains(*chains, *identities));
     graph->attachFindings(*findings);
     snapshot.graph = std::move(graph);
-    snapshot.chains = std::make_shared<const ChainSet>(std::move(*chains));
+    snapshot.chains = std::move(chains);
     snapshot.findings = std::move(*findings);
     snapshot.info = std::move(*info);
     snapshot.agents = std::move(*agents);
@@ -81,8 +91,13 @@ WorkspaceSession::~WorkspaceSession()
 
 void WorkspaceSession::openWorkspace(const QString &path, bool createIfMissing)
 {
+    load(path, createIfMissing, {});
+}
+
+void WorkspaceSession::load(const QString &path, bool createIfMissing, const AnalysedChains &analysed)
+{
     const int generation = ++m_loadGeneration;
-    QtConcurrent::run([path, createIfMissing] { return loadSnapshot(path, createIfMissing); })
+    QtConcurrent::run([path, createIfMissing, analysed] { return loadSnapshot(path, createIfMissing, analysed); })
         .then(this, [this, generation, path](const LoadOutcome &outcome) {
             if (generation != m_loadGeneration)
                 return; // a newer open or reload superseded this one
@@ -97,8 +112,13 @@ void WorkspaceSession::openWorkspace(const QString &path, bool createIfMissing)
 
 void WorkspaceSession::reload()
 {
+    reload({});
+}
+
+void WorkspaceSession::reload(const AnalysedChains &analysed)
+{
     if (!m_path.isEmpty())
-        openWorkspace(m_path);
+        load(m_path, false, analysed);
 }
 
 void WorkspaceSession::importFiles(const QStringList &paths, const ImportOptions &options)
@@ -123,16 +143,18 @@ void WorkspaceSession::importFiles(const QStringList &paths, const ImportOptions
         };
         ImportResult result = ImportRunner::run(workspacePath, paths, options, progress, *cancel);
         // New data, new findings: the analysis runs on the same worker, before the views reload.
+        AnalysedChains analysed;
         if (result.status == ImportResult::Status::Committed)
-            analyseWorkspace(workspacePath, settings);
-        return result;
-    }).then(this, [this](const ImportResult &result) {
+            analysed = analyseWorkspace(workspacePath, settings);
+        return std::make_pair(result, analysed);
+    }).then(this, [this](const std::pair<ImportResult, AnalysedChains> &outcome) {
+        const ImportResult &result = outcome.first;
         m_importing = false;
         Q_EMIT importFinished(result);
         if (std::exchange(m_reanalyseAfterImport, false))
             reanalyse();
         else if (result.status == ImportResult::Status::Committed)
-            reload();
+            reload(outcome.second);
     });
 }
 
@@ -147,9 +169,9 @@ void WorkspaceSession::reanalyse()
     }
     const QString path = m_path;
     const FindingsSettings settings = m_findingsSettings;
-    QtConcurrent::run([path, settings] { analyseWorkspace(path, settings); }).then(this, [this, path] {
+    QtConcurrent::run([path, settings] { return analyseWorkspace(path, settings); }).then(this, [this, path](const AnalysedChains &analysed) {
         if (path == m_path)
-            reload();
+            reload(analysed);
     });
 }
 

@@ -28,8 +28,16 @@ struct WorkspaceSnapshot
     std::shared_ptr<const IdentityGraph> graph; // findings attached
 };
 
+// The chains an analysis built and stored, by its run; a load that finds them still current uses them as they
+// are instead of reading them back.
+struct AnalysedChains
+{
+    qint64 runId = 0;
+    std::shared_ptr<const ChainSet> chains;
+};
+
 // Runs every finding rule over the workspace at path and stores the findings (worker threads only).
-void analyseWorkspace(const QString &path, const FindingsSettings &settings = {});
+AnalysedChains analyseWorkspace(const QString &path, const FindingsSettings &settings = {});
 
 // Owns the GUI's current workspace and runs every database job in the background. Each job opens its own
 // connection (WAL lets readers and the importer work side by side); only the newest load is applied.
@@ -45,6 +53,8 @@ public:
 
     void openWorkspace(const QString &path, bool createIfMissing = false);
     void reload();
+    // As reload(), with the chains the analysis that just ran built.
+    void reload(const AnalysedChains &analysed);
     void importFiles(const QStringList &paths, const ImportOptions &options = {});
     void cancelImport();
     // Thresholds for every later analysis; copied into each job when it starts.
@@ -61,6 +71,8 @@ Q_SIGNALS:
     void importFinished(const chainsight::ImportResult &result);
 
 private:
+    void load(const QString &path, bool createIfMissing, const AnalysedChains &analysed);
+
     QString m_path;
     int m_loadGeneration = 0;
     bool m_importing = false;

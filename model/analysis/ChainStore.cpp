@@ -432,6 +432,14 @@ void ChainStore::save(SqliteDatabase &db, qint64 runId, const QByteArray &serial
     insert.bind(1, runId).bind(2, importStamp(db)).bind(3, qint64(formatVersion)).bindBlob(4, serialized).run();
 }
 
+bool ChainStore::isStoredFresh(SqliteDatabase &db, qint64 runId)
+{
+    if (db.queryInt64("SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'chain_sets'") == 0)
+        return false;
+    SqliteStatement stored(db, "SELECT analysis_run_id, import_stamp, format FROM chain_sets ORDER BY analysis_run_id DESC LIMIT 1");
+    return stored.step() && stored.int64(0) == runId && stored.int64(2) == qint64(formatVersion) && stored.text(1) == importStamp(db);
+}
+
 std::optional<ChainSet> ChainStore::loadFresh(SqliteDatabase &db, bool eventIndex)
 {
     QElapsedTimer timer;

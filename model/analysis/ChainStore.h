@@ -31,6 +31,8 @@ public:
     static void save(SqliteDatabase &db, qint64 runId, const QByteArray &serialized);
     // The stored set when it is fresh and readable; nullopt otherwise. Throws SqliteError on a store failure.
     static std::optional<ChainSet> loadFresh(SqliteDatabase &db, bool eventIndex = true);
+    // True when the stored set is the one analysis run runId saved and no import has happened since.
+    static bool isStoredFresh(SqliteDatabase &db, qint64 runId);
 
     // The workspace's chains: the stored set when fresh, otherwise ChainBuilder::build. Throws SqliteError.
     static ChainSet chainsOf(SqliteDatabase &db, bool eventIndex = true);

@@ -205,10 +205,10 @@ std::optional<FindingsRun> FindingsEngine::run(Workspace &workspace, const QStri
                 result.chainCount = storeChains(db, result.runId, *chains);
                 ChainStore::save(db, result.runId, chainBlob);
                 chainsStored = true;
-                // Freed here, while the helper still has rules to take, instead of after the commit.
+                result.chains = std::make_shared<const ChainSet>(std::move(*chains));
                 chains.reset();
                 chainBlob = {};
-                qCDebug(analysisLog) << "chains stored and freed at" << timer.elapsed() << "ms";
+                qCDebug(analysisLog) << "chains stored at" << timer.elapsed() << "ms";
             }
         };
         try {

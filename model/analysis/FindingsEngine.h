@@ -1,5 +1,6 @@
 #pragma once
 
+#include "Chain.h"
 #include "Finding.h"
 #include "FindingRule.h"
 
@@ -7,6 +8,7 @@
 #include <QString>
 #include <QStringList>
 
+#include <memory>
 #include <optional>
 
 namespace chainsight {
@@ -18,6 +20,8 @@ struct FindingsRun
     qint64 runId = 0;
     QList<Finding> findings;
     qint64 chainCount = 0; // chains stored with a full run (a run of some rules leaves them as they were)
+    // The chains a full run built and stored, handed over so a caller that shows them need not read them back.
+    std::shared_ptr<const ChainSet> chains;
     qint64 elapsedMs = 0;
 };
 

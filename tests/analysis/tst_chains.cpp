@@ -393,11 +393,17 @@ void ChainsTest::storedChainsAreReadUntilTheNextImport()
     QVERIFY(workspace);
     QString error;
     QVERIFY(!ChainStore::loadFresh(workspace->database())); // no analysis yet
-    QVERIFY2(FindingsEngine().run(*workspace, {}, &error), qPrintable(error));
+    const auto analysed = FindingsEngine().run(*workspace, {}, &error);
+    QVERIFY2(analysed, qPrintable(error));
     const auto stored = ChainStore::loadFresh(workspace->database());
     QVERIFY(stored);
     QVERIFY(*stored == ChainBuilder::build(workspace->database()));
     QCOMPARE(stored->chains.constFirst().rootKind, ChainPartyKind::Shadow);
+    // The run hands over the very chains it stored, and they stay current until the next import.
+    QVERIFY(analysed->chains);
+    QVERIFY(*analysed->chains == *stored);
+    QVERIFY(ChainStore::isStoredFresh(workspace->database(), analysed->runId));
+    QVERIFY(!ChainStore::isStoredFresh(workspace->database(), analysed->runId + 1));
 
     // An import after the analysis makes the stored set stale: the chains are built again, from the new data.
     const QString path = workspace->path();
@@ -408,6 +414,7 @@ void ChainsTest::storedChainsAreReadUntilTheNextImport()
     workspace = Workspace::open(path, Workspace::OpenMode::OpenExisting, &error);
     QVERIFY(workspace);
     QVERIFY(!ChainStore::loadFresh(workspace->database()));
+    QVERIFY(!ChainStore::isStoredFresh(workspace->database(), analysed->runId));
     const auto current = ChainStore::chainsOf(*workspace, &error);
     QVERIFY2(current, qPrintable(error));
     QCOMPARE(current->chains.constFirst().rootKind, ChainPartyKind::Agent);
