@@ -5,7 +5,9 @@
 #include <QString>
 #include <QStringList>
 
+#include <algorithm>
 #include <optional>
+#include <vector>
 
 namespace chainsight {
 
@@ -85,11 +87,46 @@ struct Chain
     bool operator==(const Chain &) const = default;
 };
 
+// Event id -> index of the chain that holds it. Event ids are row ids, dense from 1, so they index a flat
+// array (a tenth of a hash table's memory, and no hashing for the million inserts of an analysis); an id far
+// past the others (only a damaged or hand-made set has one) goes to a hash table instead.
+class EventChainIndex
+{
+public:
+    // Sizes the flat part for event ids up to highestEventId.
+    void reserve(qint64 highestEventId);
+    void insert(qint64 eventId, int chain);
+    int value(qint64 eventId, int fallback = -1) const;
+    qsizetype size() const { return m_count; }
+    bool isEmpty() const { return m_count == 0; }
+    // Every entry in event order.
+    template<typename Visit> void forEach(Visit visit) const
+    {
+        QList<qint64> sparse = m_sparse.keys();
+        std::sort(sparse.begin(), sparse.end());
+        const auto afterDense = std::lower_bound(sparse.cbegin(), sparse.cend(), qint64(0)); // negative ids first
+        for (auto it = sparse.cbegin(); it != afterDense; ++it)
+            visit(*it, m_sparse.value(*it));
+        for (std::size_t id = 0; id < m_dense.size(); ++id) {
+            if (m_dense[id] >= 0)
+                visit(qint64(id), m_dense[id]);
+        }
+        for (auto it = afterDense; it != sparse.cend(); ++it)
+            visit(*it, m_sparse.value(*it));
+    }
+    bool operator==(const EventChainIndex &other) const;
+
+private:
+    std::vector<int> m_dense; // by event id; -1 where no chain holds the event
+    QHash<qint64, int> m_sparse;
+    qsizetype m_count = 0;
+};
+
 struct ChainSet
 {
     QList<Chain> chains;
     QHash<QString, int> indexByKey;
-    QHash<qint64, int> chainOfEvent; // event id -> index in chains, for every event a chain holds
+    EventChainIndex chainOfEvent; // for every event a chain holds
 
     const Chain *find(const QString &key) const;
     bool operator==(const ChainSet &) const = default;

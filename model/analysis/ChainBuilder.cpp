@@ -11,6 +11,8 @@
 
 #include <algorithm>
 #include <deque>
+#include <limits>
+#include <span>
 #include <string>
 #include <string_view>
 #include <unordered_map>
@@ -272,9 +274,11 @@ public:
     }
 
     ChainSet takeResult() { return std::move(m_result); }
+    // The event index is flat, by event id, up to the highest one.
+    void reserveEvents(qint64 highestEventId) { m_result.chainOfEvent.reserve(highestEventId); }
     QSet<QString> &usedSessions() { return m_usedSessions; }
 
-    void addTrace(const QString &traceId, std::vector<TraceEvent> &events);
+    void addTrace(const QString &traceId, std::span<TraceEvent> events);
     void addAwsSessions(SqliteDatabase &db);
     void addTokenSessions();
 
@@ -301,7 +305,17 @@ private:
     QHash<QByteArray, QString> m_strings;
     QSet<QString> m_usedSessions;
     ChainSet m_result;
+    // Per-trace lookups, kept between traces so their storage is reused.
+    std::vector<std::pair<quint64, int>> m_bySpan;
+    std::vector<std::pair<quint64, int>> m_actionOfToolSpan;
 };
+
+// The value filed under key in a sorted (key, value) list, the first one for a repeated key; -1 when none.
+int indexOfSpan(const std::vector<std::pair<quint64, int>> &sorted, quint64 key)
+{
+    const auto it = std::lower_bound(sorted.begin(), sorted.end(), std::pair<quint64, int>(key, std::numeric_limits<int>::min()));
+    return it != sorted.end() && it->first == key ? it->second : -1;
+}
 
 QStringList narrowed(const QStringList &intent, const QStringList &declared)
 {
@@ -313,17 +327,19 @@ QStringList narrowed(const QStringList &intent, const QStringList &declared)
     return result;
 }
 
-void Builder::addTrace(const QString &traceId, std::vector<TraceEvent> &events)
+void Builder::addTrace(const QString &traceId, std::span<TraceEvent> events)
 {
     if (events.empty())
         return;
-    std::unordered_map<quint64, int> bySpan;
-    bySpan.reserve(events.size() * 2);
+    // Span id -> event index, sorted; for a repeated span id the first event counts.
+    std::vector<std::pair<quint64, int>> &bySpan = m_bySpan;
+    bySpan.clear();
     for (int i = 0; i < int(events.size()); ++i) {
         if (events[std::size_t(i)].span && (events[std::size_t(i)].kind == SpanKind::Agent || events[std::size_t(i)].kind == SpanKind::Tool
                                             || events[std::size_t(i)].kind == SpanKind::Other || events[std::size_t(i)].kind == SpanKind::Approval))
-            bySpan.emplace(events[std::size_t(i)].span, i);
+            bySpan.emplace_back(events[std::size_t(i)].span, i);
     }
+    std::sort(bySpan.begin(), bySpan.end());
     // The nearest agent span above an event (the agent that did it or delegated to it).
     std::vector<int> agentAbove(events.size(), -2);
     auto nearestAgentAbove = [&](int index) {
@@ -332,12 +348,11 @@ void Builder::addTrace(const QString &traceId, std::vector<TraceEvent> &events)
         int current = index;
         int found = -1;
         for (std::size_t steps = 0; steps <= events.size(); ++steps) {
-            const auto parentIt = bySpan.find(events[std::size_t(current)].parent);
-            if (events[std::size_t(current)].parent == 0 || parentIt == bySpan.end()) {
+            const int parent = events[std::size_t(current)].parent == 0 ? -1 : indexOfSpan(bySpan, events[std::size_t(current)].parent);
+            if (parent < 0) {
                 found = -1;
                 break;
             }
-            const int parent = parentIt->second;
             if (agentAbove[std::size_t(parent)] != -2 && events[std::size_t(parent)].kind != SpanKind::Agent) {
                 found = agentAbove[std::size_t(parent)];
                 break;
@@ -514,7 +529,8 @@ void Builder::addTrace(const QString &traceId, std::vector<TraceEvent> &events)
         if (!firstSpanOfActor.contains(events[std::size_t(index)].actorId))
             firstSpanOfActor.insert(events[std::size_t(index)].actorId, index);
     }
-    std::unordered_map<quint64, int> actionOfToolSpan;
+    std::vector<std::pair<quint64, int>> &actionOfToolSpan = m_actionOfToolSpan; // sorted once filled
+    actionOfToolSpan.clear();
     QHash<QString, int> actionOfRequestId;
 
     auto credentialFor = [&](ChainAction &action) {
@@ -564,12 +580,13 @@ void Builder::addTrace(const QString &traceId, std::vector<TraceEvent> &events)
         action.resource = fromUtf8(event.resource);
         placeAction(action, agentSpan);
         credentialFor(action);
-        actionOfToolSpan.emplace(event.span, int(chain.actions.size()));
+        actionOfToolSpan.emplace_back(event.span, int(chain.actions.size()));
         if (!event.correlation.empty())
             actionOfRequestId.insert(fromUtf8(event.correlation), int(chain.actions.size()));
         chain.actions.append(std::move(action));
     }
 
+    std::sort(actionOfToolSpan.begin(), actionOfToolSpan.end());
     // Other protocols' views of the trace: the same call seen by the MCP server or by AWS joins its action.
     for (TraceEvent &event : events) {
         if (event.kind == SpanKind::McpCall || event.kind == SpanKind::AwsCall) {
@@ -578,8 +595,7 @@ void Builder::addTrace(const QString &traceId, std::vector<TraceEvent> &events)
                 chain.protocols.append(protocol);
             int joined = -1;
             if (event.kind == SpanKind::McpCall) {
-                const auto it = actionOfToolSpan.find(event.span);
-                joined = it == actionOfToolSpan.end() ? -1 : it->second;
+                joined = indexOfSpan(actionOfToolSpan, event.span);
             } else if (!event.correlation.empty()) {
                 joined = actionOfRequestId.value(fromUtf8(event.correlation), -1);
             }
@@ -875,20 +891,32 @@ ChainSet ChainBuilder::build(SqliteDatabase &db)
     const QHash<QString, SessionTokens> sessions = loadSessions(db);
     qCDebug(analysisLog) << "chains: sessions loaded at" << timer.elapsed() << "ms";
     Builder builder(directory, sessions);
+    builder.reserveEvents(db.queryInt64("SELECT coalesce(max(id), 0) FROM events"));
 
     SqliteStatement query(db, "SELECT trace_id, id, time_ms, protocol, kind, actor_identity_id, actor_alias, originator, action, "
                               "resource, outcome, span_id, parent_span_id, session_id, correlation_id "
                               "FROM events WHERE trace_id IS NOT NULL ORDER BY trace_id, id");
     std::string currentTrace;
+    // The events of the current trace; the objects are reused from trace to trace, so their strings keep their
+    // storage instead of allocating it again for each of a million events.
     std::vector<TraceEvent> events;
+    std::size_t used = 0;
     while (query.step()) {
         const std::string_view trace = query.textUtf8(0);
         if (trace != currentTrace) {
-            builder.addTrace(fromUtf8(currentTrace), events);
-            events.clear();
+            builder.addTrace(fromUtf8(currentTrace), std::span(events.data(), used));
+            used = 0;
             currentTrace.assign(trace);
         }
-        TraceEvent event;
+        if (used == events.size())
+            events.emplace_back();
+        TraceEvent &event = events[used++];
+        event.originator.clear();
+        event.action.clear();
+        event.resource.clear();
+        event.session.clear();
+        event.correlation.clear();
+        event.actorAlias.clear();
         event.kind = classify(query.textUtf8(3), query.textUtf8(4));
         event.id = query.int64(1);
         event.timeMs = query.int64(2);
@@ -917,9 +945,8 @@ ChainSet ChainBuilder::build(SqliteDatabase &db)
         default:
             break;
         }
-        events.push_back(std::move(event));
     }
-    builder.addTrace(fromUtf8(currentTrace), events);
+    builder.addTrace(fromUtf8(currentTrace), std::span(events.data(), used));
     qCDebug(analysisLog) << "chains: traces at" << timer.elapsed() << "ms";
     builder.addAwsSessions(db);
     qCDebug(analysisLog) << "chains: AWS sessions at" << timer.elapsed() << "ms";

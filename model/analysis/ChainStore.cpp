@@ -367,10 +367,10 @@ QByteArray ChainStore::serialize(const ChainSet &set)
             actionFields(out, action);
     }
     out.u32(quint32(set.chainOfEvent.size()));
-    for (auto it = set.chainOfEvent.cbegin(); it != set.chainOfEvent.cend(); ++it) {
-        out.i64(it.key());
-        out.u32(quint32(it.value()));
-    }
+    set.chainOfEvent.forEach([&out](qint64 eventId, int chain) {
+        out.i64(eventId);
+        out.u32(quint32(chain));
+    });
     return out.finish();
 }
 
@@ -399,16 +399,25 @@ std::optional<ChainSet> ChainStore::deserialize(QByteArrayView bytes, bool event
         set.chains.append(std::move(chain));
     }
     const quint32 eventCount = in.count(2);
+    std::vector<std::pair<qint64, int>> events;
     if (eventIndex)
-        set.chainOfEvent.reserve(eventCount);
+        events.reserve(eventCount);
+    qint64 highestEvent = 0;
     for (quint32 i = 0; i < eventCount && !in.failed(); ++i) {
         const qint64 event = in.i64();
         const quint32 chain = in.u32();
         if (chain >= quint32(set.chains.size()))
             return std::nullopt;
-        if (eventIndex)
-            set.chainOfEvent.insert(event, int(chain));
+        if (eventIndex) {
+            events.emplace_back(event, int(chain));
+            highestEvent = std::max(highestEvent, event);
+        }
     }
+    // The flat part covers the ids of a real set (dense from 1); a set with ids far past its size keeps them hashed.
+    if (highestEvent <= 4 * qint64(eventCount) + 4096)
+        set.chainOfEvent.reserve(highestEvent);
+    for (const auto &[event, chain] : events)
+        set.chainOfEvent.insert(event, chain);
     if (in.failed() || !in.atEnd())
         return std::nullopt;
     return set;

@@ -42,6 +42,7 @@ private Q_SLOTS:
     void unknownOriginatorsMatchLostOriginatorTruth();
     void deepDelegationChainsExceedTheRootsLimit();
     void chainsAreStoredWithTheAnalysisRun();
+    void eventChainIndexTakesAnyId();
     void storedChainSetRoundTrips();
     void analysisIndexesDoNotChangeTheChains();
     void damagedChainSetIsRejected();
@@ -305,6 +306,38 @@ void ChainsTest::analysisIndexesDoNotChangeTheChains()
     QCOMPARE(rebuilt.chains.size(), m_worldChains.chains.size());
     for (qsizetype i = 0; i < rebuilt.chains.size(); ++i)
         QVERIFY2(rebuilt.chains[i] == m_worldChains.chains[i], qPrintable(rebuilt.chains[i].key));
+}
+
+void ChainsTest::eventChainIndexTakesAnyId()
+{
+    EventChainIndex flat;
+    flat.reserve(10);
+    flat.insert(3, 0);
+    flat.insert(10, 2);
+    flat.insert(3, 1); // replaces
+    flat.insert(std::numeric_limits<qint64>::max(), 4); // far past the flat part
+    flat.insert(-5, 5);
+    flat.insert(11, 6); // just past it
+    QCOMPARE(flat.size(), 5);
+    QCOMPARE(flat.value(3), 1);
+    QCOMPARE(flat.value(10), 2);
+    QCOMPARE(flat.value(4), -1);
+    QCOMPARE(flat.value(4, -2), -2);
+    QCOMPARE(flat.value(std::numeric_limits<qint64>::max()), 4);
+    QCOMPARE(flat.value(-5), 5);
+    QCOMPARE(flat.value(11), 6);
+    QCOMPARE(flat.value(std::numeric_limits<qint64>::min()), -1);
+
+    // The same entries without a flat part are the same index, and both list them in event order.
+    EventChainIndex hashed;
+    for (const auto &[event, chain] : QList<std::pair<qint64, int>>{{11, 6}, {-5, 5}, {3, 1}, {std::numeric_limits<qint64>::max(), 4}, {10, 2}})
+        hashed.insert(event, chain);
+    QVERIFY(hashed == flat);
+    QList<qint64> order;
+    flat.forEach([&order](qint64 event, int) { order.append(event); });
+    QCOMPARE(order, (QList<qint64>{-5, 3, 10, 11, std::numeric_limits<qint64>::max()}));
+    hashed.insert(12, 0);
+    QVERIFY(!(hashed == flat));
 }
 
 void ChainsTest::storedChainSetRoundTrips()
