@@ -128,8 +128,10 @@ std::optional<FindingsRun> FindingsEngine::run(Workspace &workspace, const QStri
         // Slowest first (as measured on a 1M-event world): the helper joins once the chains are built, and
         // what is left for it by then should be many small rules, not one long one.
         static const QStringList slowestFirst{QStringLiteral("scope-widening"), QStringLiteral("may-act-violation"),
-                                              QStringLiteral("sensitive-without-approval"), QStringLiteral("lost-originator"),
-                                              QStringLiteral("cross-protocol-break"), QStringLiteral("intent-drift")};
+                                              QStringLiteral("sensitive-without-approval"), QStringLiteral("cross-protocol-break"),
+                                              QStringLiteral("lost-originator"), QStringLiteral("intent-drift"),
+                                              QStringLiteral("deep-delegation"), QStringLiteral("delegation-cycle"),
+                                              QStringLiteral("shared-credential"), QStringLiteral("unverified-token")};
         const auto rank = [](const FindingRule *rule) {
             const qsizetype index = slowestFirst.indexOf(rule->id());
             return index < 0 ? slowestFirst.size() : index;
@@ -148,11 +150,21 @@ std::optional<FindingsRun> FindingsEngine::run(Workspace &workspace, const QStri
         QString helperRuleError;
         // between: called after each rule this thread evaluated (the writer stores the chains there).
         const auto evaluateRules = [&](SqliteDatabase &connection, const std::function<void()> &between) {
+            // The time span of each finding's evidence, read by the thread that found it, so the writer only inserts.
+            SqliteStatement span(connection, "SELECT min(e.time_ms), max(e.time_ms) FROM json_each(?1) j JOIN events e ON e.id = j.value");
             for (std::size_t next = nextRule++; next < order.size(); next = nextRule++) {
                 // Results go to the rule's place in the documented order, whoever evaluated it.
                 const auto i = static_cast<std::size_t>(std::find(selected.begin(), selected.end(), order[next]) - selected.begin());
                 const qint64 startMs = timer.elapsed();
                 perRule[i] = order[next]->evaluate(connection, m_settings);
+                for (Finding &finding : perRule[i]) {
+                    span.reset();
+                    span.bind(1, evidenceJson(finding.evidence));
+                    if (span.step()) {
+                        finding.firstSeenMs = span.optionalInt64(0);
+                        finding.lastSeenMs = span.optionalInt64(1);
+                    }
+                }
                 qCDebug(analysisLog) << order[next]->id() << "from" << startMs << "ms to" << timer.elapsed() << "ms on"
                                      << (&connection == &db ? "the writer" : "the helper");
                 if (between)
@@ -236,15 +248,8 @@ std::optional<FindingsRun> FindingsEngine::run(Workspace &workspace, const QStri
         SqliteStatement insert(db, "INSERT INTO findings (analysis_run_id, rule, severity, subject, title, explanation, "
                                    "chain_key, identity_id, evidence, first_seen_ms, last_seen_ms) "
                                    "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)");
-        SqliteStatement span(db, "SELECT min(e.time_ms), max(e.time_ms) FROM json_each(?1) j JOIN events e ON e.id = j.value");
         for (Finding &finding : result.findings) {
             const QString evidence = evidenceJson(finding.evidence);
-            span.reset();
-            span.bind(1, evidence);
-            if (span.step()) {
-                finding.firstSeenMs = span.optionalInt64(0);
-                finding.lastSeenMs = span.optionalInt64(1);
-            }
             insert.reset();
             insert.bind(1, result.runId)
                 .bind(2, finding.rule)
