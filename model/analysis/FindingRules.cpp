@@ -167,6 +167,13 @@ ORDER BY 1
 
 // Small ids for repeated texts (sessions, originators, act chains, actors), so keys compare as integers and a
 // text seen before costs a lookup, not an allocation. Id 0 is the empty text.
+// Hashes std::string keys and std::string_view probes alike, so a lookup by view allocates nothing.
+struct TextHash
+{
+    using is_transparent = void;
+    std::size_t operator()(std::string_view text) const { return std::hash<std::string_view>{}(text); }
+};
+
 class TextIds
 {
 public:
@@ -213,29 +220,27 @@ bool splitPlainStringArray(std::string_view json, std::vector<std::string_view> 
     return true;
 }
 
-// Each token-exchange hop with its granted scopes, and the delegator's latest token in the same session before
-// it. Keycloak and gateway tokens carry the session; Okta-issued tokens are placed in their Okta session through
-// the grant event with the same token id. ScopeWideningRule compares the two scope lists (in SQL, json_each
-// costs a parse per element and pair).
-constexpr std::string_view scopeWideningSql = R"sql(
-WITH hop AS (
-    SELECT d.delegator_identity_id AS a, d.delegate_identity_id AS b, d.scopes AS scopes, e.id AS event_id,
-           coalesce(CASE WHEN e.session_id IS NOT NULL THEN e.id END,
-                    (SELECT o.id FROM events o WHERE o.token_id = e.token_id AND o.protocol = 'okta'
-                     AND o.session_id IS NOT NULL LIMIT 1)) AS anchor_id
-    FROM delegation_edges d JOIN events e ON e.id = d.event_id
-    WHERE d.protocol IN ('keycloak', 'oauth') AND d.scopes IS NOT NULL
-      AND d.delegator_identity_id IS NOT NULL AND d.delegate_identity_id IS NOT NULL
-), granted AS (
-    SELECT h.a, h.b, h.scopes, h.event_id,
-           (SELECT p.id FROM events p
-            WHERE p.session_id = n.session_id AND p.actor_identity_id = h.a
-              AND p.protocol = n.protocol AND p.id < n.id AND p.scopes IS NOT NULL
-            ORDER BY p.id DESC LIMIT 1) AS parent_id
-    FROM hop h JOIN events n ON n.id = h.anchor_id
-)
-SELECT g.a, g.b, g.event_id, g.parent_id, g.scopes, p.scopes
-FROM granted g JOIN events p ON p.id = g.parent_id
+// Each token-exchange hop with its granted scopes is compared with the delegator's latest token in the same
+// session before it. Keycloak and gateway tokens carry the session; Okta-issued tokens are placed in their Okta
+// session through the grant event with the same token id. Three ordered scans joined in C++ (a correlated
+// query per hop cost 0.4 s on a million events): the hops in event order, the Okta grants by token, and every
+// token with scopes in a session, by (session, holder, protocol, event).
+constexpr std::string_view scopeWideningHopsSql = R"sql(
+SELECT d.delegator_identity_id, d.delegate_identity_id, d.scopes, e.id, e.session_id, e.protocol, e.token_id
+FROM delegation_edges d JOIN events e ON e.id = d.event_id
+WHERE d.protocol IN ('keycloak', 'oauth') AND d.scopes IS NOT NULL
+  AND d.delegator_identity_id IS NOT NULL AND d.delegate_identity_id IS NOT NULL
+ORDER BY d.event_id, d.id
+)sql";
+// The first in (session, event) order per token, as an indexed lookup with LIMIT 1 took it.
+constexpr std::string_view scopeWideningOktaGrantsSql = R"sql(
+SELECT token_id, session_id, id FROM events
+WHERE token_id IS NOT NULL AND protocol = 'okta' AND session_id IS NOT NULL
+ORDER BY token_id, session_id, id
+)sql";
+constexpr std::string_view scopeWideningSessionTokensSql = R"sql(
+SELECT session_id, actor_identity_id, protocol, id, scopes FROM events
+WHERE session_id IS NOT NULL AND scopes IS NOT NULL AND actor_identity_id IS NOT NULL
 )sql";
 
 // The scopes of a stored JSON array, each as its JSON text (a string keeps its quotes, so "1" and 1 differ as in
@@ -279,22 +284,100 @@ public:
     QList<Finding> evaluate(SqliteDatabase &db, const FindingsSettings &settings) const override
     {
         std::map<std::pair<qint64, qint64>, std::vector<qint64>> widened; // (a, b) -> parent, hop, parent, hop...
-        SqliteStatement rows(db, scopeWideningSql);
         // Scope texts repeat: each distinct one is parsed once, by its id. A deque, so the hop's list stays
         // valid while the grant's is parsed.
-        TextIds scopeTexts;
+        TextIds texts;
         std::deque<std::optional<std::vector<std::string>>> parsed;
-        const auto elements = [&scopeTexts, &parsed](std::string_view text) -> const std::optional<std::vector<std::string>> & {
-            const std::uint32_t id = scopeTexts.id(text);
+        const auto elements = [&texts, &parsed](std::uint32_t id) -> const std::optional<std::vector<std::string>> & {
             while (parsed.size() <= id)
-                parsed.push_back(scopeElements(scopeTexts.text(std::uint32_t(parsed.size()))));
+                parsed.push_back(scopeElements(texts.text(std::uint32_t(parsed.size()))));
             return parsed[id];
         };
+
+        // Every token with scopes held in a session, sorted so the latest before an event is found by search.
+        struct Held
+        {
+            std::uint32_t session;
+            std::uint32_t protocol;
+            qint64 holder;
+            qint64 eventId;
+            std::uint32_t scopes;
+            auto key() const { return std::tie(session, holder, protocol, eventId); }
+        };
+        // Rows come in session order and protocols are few: the previous row's id is usually the one.
+        struct RepeatedText
+        {
+            std::string text;
+            std::uint32_t id = 0;
+            bool known = false;
+            std::uint32_t of(TextIds &ids, std::string_view value)
+            {
+                if (!known || value != text) {
+                    text.assign(value);
+                    id = ids.id(value);
+                    known = true;
+                }
+                return id;
+            }
+        };
+        RepeatedText session;
+        RepeatedText protocolText;
+        std::vector<Held> held;
+        {
+            SqliteStatement rows(db, scopeWideningSessionTokensSql);
+            while (rows.step())
+                held.push_back({session.of(texts, rows.textUtf8(0)), protocolText.of(texts, rows.textUtf8(2)), rows.int64(1),
+                                rows.int64(3), texts.id(rows.textUtf8(4))});
+            std::sort(held.begin(), held.end(), [](const Held &a, const Held &b) { return a.key() < b.key(); });
+        }
+        // Token id -> the Okta grant event that places it in a session. Token ids are unique, so they stay out
+        // of the interned texts (which then stay small enough to be quick).
+        struct Anchor
+        {
+            std::uint32_t session;
+            qint64 eventId;
+        };
+        std::unordered_map<std::string, Anchor, TextHash, std::equal_to<>> oktaGrantOf;
+        {
+            SqliteStatement rows(db, scopeWideningOktaGrantsSql);
+            while (rows.step()) {
+                const std::string_view token = rows.textUtf8(0);
+                if (oktaGrantOf.find(token) == oktaGrantOf.end())
+                    oktaGrantOf.emplace(std::string(token), Anchor{texts.id(rows.textUtf8(1)), rows.int64(2)});
+            }
+        }
+        const std::uint32_t okta = texts.id("okta");
+
+        SqliteStatement rows(db, scopeWideningHopsSql);
         while (rows.step()) {
-            const auto &hopScopes = elements(rows.textUtf8(4));
+            const qint64 delegator = rows.int64(0);
+            // Where the hop stands: its own event when that carries a session, else the Okta grant of its token.
+            Anchor anchor{0, 0};
+            std::uint32_t protocol = 0;
+            if (!rows.isNull(4)) {
+                anchor = {session.of(texts, rows.textUtf8(4)), rows.int64(3)};
+                protocol = protocolText.of(texts, rows.textUtf8(5));
+            } else if (!rows.isNull(6)) {
+                const auto it = oktaGrantOf.find(rows.textUtf8(6));
+                if (it == oktaGrantOf.end())
+                    continue;
+                anchor = it->second;
+                protocol = okta;
+            } else {
+                continue;
+            }
+            // The delegator's latest token with scopes in that session and protocol before the anchor.
+            const Held probe{anchor.session, protocol, delegator, anchor.eventId, 0};
+            auto after = std::lower_bound(held.begin(), held.end(), probe, [](const Held &a, const Held &b) { return a.key() < b.key(); });
+            if (after == held.begin())
+                continue;
+            const Held &parent = *std::prev(after);
+            if (parent.session != anchor.session || parent.holder != delegator || parent.protocol != protocol)
+                continue;
+            const auto &hopScopes = elements(texts.id(rows.textUtf8(2)));
             if (!hopScopes)
                 continue;
-            const auto &parentScopes = elements(rows.textUtf8(5));
+            const auto &parentScopes = elements(parent.scopes);
             if (!parentScopes)
                 continue;
             const bool widens = std::any_of(hopScopes->begin(), hopScopes->end(), [&parentScopes](const std::string &scope) {
@@ -302,9 +385,9 @@ public:
             });
             if (!widens)
                 continue;
-            auto &evidence = widened[{rows.int64(0), rows.int64(1)}];
+            auto &evidence = widened[{delegator, rows.int64(1)}];
+            evidence.push_back(parent.eventId);
             evidence.push_back(rows.int64(3));
-            evidence.push_back(rows.int64(2));
         }
         QHash<qint64, QString> names;
         {
