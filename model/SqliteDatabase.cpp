@@ -51,8 +51,20 @@ void harden(sqlite3 *db)
     sqlite3_db_config(db, SQLITE_DBCONFIG_ENABLE_LOAD_EXTENSION, 0, nullptr);
 }
 
+// Before the library's first use: no memory statistics, whose one global mutex every allocation of every
+// connection takes (the analysis runs two connections on two cores and they queued on it).
+void configureLibraryOnce()
+{
+    static const bool configured = [] {
+        sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0); // refused (harmlessly) if something initialised SQLite first
+        return true;
+    }();
+    Q_UNUSED(configured);
+}
+
 sqlite3 *openConnection(const QByteArray &uri, int flags, int *rc)
 {
+    configureLibraryOnce();
     sqlite3 *db = nullptr;
     *rc = sqlite3_open_v2(uri.constData(), &db, flags, nullptr);
     if (db) {

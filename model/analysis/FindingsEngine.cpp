@@ -57,8 +57,9 @@ QString evidenceJson(const QList<qint64> &ids)
 // chains in full (hops and actions) go to chain_sets.
 qint64 storeChains(SqliteDatabase &db, qint64 runId, const ChainSet &chains)
 {
-    SqliteStatement clear(db, "DELETE FROM chains WHERE analysis_run_id IS NOT ?1");
-    clear.bind(1, runId).run();
+    // Every row is an earlier run's (this run's are inserted below): without a WHERE clause SQLite drops the
+    // table's pages whole instead of deleting row by row.
+    db.execute("DELETE FROM chains");
     SqliteStatement insert(db, "INSERT OR IGNORE INTO chains (analysis_run_id, chain_key, originator, root_identity_id, depth, retention, "
                                "first_time_ms, last_time_ms) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)");
     for (qsizetype i = 0; i < chains.chains.size(); ++i) {
@@ -238,8 +239,7 @@ std::optional<FindingsRun> FindingsEngine::run(Workspace &workspace, const QStri
 
         // One current set of findings: a full run replaces all earlier ones, a run of some rules only theirs.
         if (onlyRules.isEmpty()) {
-            SqliteStatement clear(db, "DELETE FROM findings WHERE analysis_run_id IS NOT ?1");
-            clear.bind(1, result.runId).run();
+            db.execute("DELETE FROM findings"); // none of this run's yet; dropped whole, as the chains above
         } else {
             SqliteStatement clear(db, "DELETE FROM findings WHERE rule = ?1 AND analysis_run_id IS NOT ?2");
             for (const QString &id : onlyRules)
