@@ -154,16 +154,6 @@ ORDER BY s.arn
 )sql";
 
 // Tool calls traced in OTLP by an inventoried agent for a tool not in its declared intents.
-constexpr std::string_view intentDriftSql = R"sql(
-SELECT i.external_id || ':' || e.action, i.id, i.external_id, min(e.trace_id), group_concat(e.id)
-FROM events e
-JOIN identities i ON i.id = e.actor_identity_id
-WHERE e.protocol = 'otlp' AND e.kind = 'execute_tool' AND e.action IS NOT NULL AND e.action <> ''
-  AND i.kind = 'agent' AND i.intents IS NOT NULL AND json_valid(i.intents)
-  AND NOT EXISTS (SELECT 1 FROM json_each(i.intents) j WHERE j.value = e.action)
-GROUP BY i.id, e.action
-ORDER BY 1
-)sql";
 
 // Small ids for repeated texts (sessions, originators, act chains, actors), so keys compare as integers and a
 // text seen before costs a lookup, not an allocation. Id 0 is the empty text.
@@ -193,6 +183,113 @@ public:
 private:
     std::deque<std::string> m_texts; // stable addresses: the map's keys view into them
     std::unordered_map<std::string_view, std::uint32_t> m_ids;
+};
+
+// An agent's tool call whose tool is not among its declared intents, one finding per (agent, tool). The intents
+// are read once per agent with SQLite's own json_each (so a value compares as it did in SQL), the calls in one
+// scan; a NOT EXISTS over json_each per call parsed the agent's intents 150,000 times on a million events.
+constexpr std::string_view intentDriftAgentsSql = R"sql(
+SELECT id, external_id FROM identities
+WHERE kind = 'agent' AND intents IS NOT NULL AND json_valid(intents)
+)sql";
+constexpr std::string_view intentDriftIntentsSql = R"sql(
+SELECT i.id, j.value FROM identities i, json_each(i.intents) j
+WHERE i.kind = 'agent' AND i.intents IS NOT NULL AND json_valid(i.intents) AND j.value IS NOT NULL
+)sql";
+constexpr std::string_view intentDriftCallsSql = R"sql(
+SELECT actor_identity_id, action, trace_id, id FROM events
+WHERE protocol = 'otlp' AND kind = 'execute_tool' AND action IS NOT NULL AND action <> ''
+  AND actor_identity_id IS NOT NULL
+ORDER BY id
+)sql";
+
+class IntentDriftRule final : public FindingRule
+{
+public:
+    QString id() const override { return QStringLiteral("intent-drift"); }
+    FindingSeverity severity() const override { return FindingSeverity::Medium; }
+    QString explanation() const override
+    {
+        return QStringLiteral("The agent called a tool it was never declared to need: either its purpose changed without "
+                              "review or it is being steered into work it should not do.");
+    }
+
+    QList<Finding> evaluate(SqliteDatabase &db, const FindingsSettings &settings) const override
+    {
+        TextIds texts;
+        struct Agent
+        {
+            std::string externalId;
+            std::vector<std::uint32_t> intents; // sorted text ids
+        };
+        std::unordered_map<qint64, Agent> agents;
+        {
+            SqliteStatement rows(db, intentDriftAgentsSql);
+            while (rows.step())
+                agents[rows.int64(0)].externalId = rows.textUtf8(1);
+            SqliteStatement intents(db, intentDriftIntentsSql);
+            while (intents.step()) {
+                const auto agent = agents.find(intents.int64(0));
+                if (agent != agents.end())
+                    agent->second.intents.push_back(texts.id(intents.textUtf8(1)));
+            }
+            for (auto &[id, agent] : agents)
+                std::sort(agent.intents.begin(), agent.intents.end());
+        }
+        struct Drift
+        {
+            std::string minTrace;
+            bool hasTrace = false;
+            std::vector<qint64> events;
+        };
+        std::map<std::pair<qint64, std::uint32_t>, Drift> drifts; // (agent, tool)
+        SqliteStatement calls(db, intentDriftCallsSql);
+        while (calls.step()) {
+            const auto agent = agents.find(calls.int64(0));
+            if (agent == agents.end())
+                continue;
+            const std::uint32_t tool = texts.id(calls.textUtf8(1));
+            if (std::binary_search(agent->second.intents.begin(), agent->second.intents.end(), tool))
+                continue;
+            Drift &drift = drifts[{agent->first, tool}];
+            if (!calls.isNull(2)) {
+                const std::string_view trace = calls.textUtf8(2);
+                if (!drift.hasTrace || trace < drift.minTrace) {
+                    drift.minTrace.assign(trace);
+                    drift.hasTrace = true;
+                }
+            }
+            drift.events.push_back(calls.int64(3));
+        }
+        // Subjects in byte order, as ORDER BY on the text put them.
+        std::vector<std::pair<std::string, const std::pair<const std::pair<qint64, std::uint32_t>, Drift> *>> ordered;
+        ordered.reserve(drifts.size());
+        for (const auto &entry : drifts)
+            ordered.emplace_back(agents[entry.first.first].externalId + ':' + texts.text(entry.first.second), &entry);
+        std::sort(ordered.begin(), ordered.end(), [](const auto &a, const auto &b) { return a.first < b.first; });
+        QList<Finding> findings;
+        findings.reserve(qsizetype(ordered.size()));
+        for (const auto &[subject, entry] : ordered) {
+            const auto &[key, drift] = *entry;
+            Finding finding;
+            finding.rule = id();
+            finding.severity = severity();
+            finding.subject = QString::fromStdString(subject);
+            finding.identityId = key.first;
+            finding.identity = QString::fromStdString(agents[key.first].externalId);
+            if (drift.hasTrace)
+                finding.chainKey = QString::fromStdString(drift.minTrace);
+            finding.title = QStringLiteral("%1 is outside the agent's intents").arg(finding.subject);
+            finding.explanation = explanation();
+            for (qint64 event : drift.events) {
+                if (finding.evidence.size() >= settings.evidenceLimit)
+                    break;
+                finding.evidence.append(event);
+            }
+            findings.append(finding);
+        }
+        return findings;
+    }
 };
 
 // The elements of a JSON array of strings as SQLite writes it (`["a","b"]`), as views into the text; false for
@@ -963,11 +1060,7 @@ std::vector<std::unique_ptr<FindingRule>> builtInFindingRules()
         QStringLiteral("Two agents use the same cloud role: its logs cannot tell them apart, and revoking it for one "
                        "breaks the other."),
         std::string(sharedCredentialSql)));
-    rules.push_back(std::make_unique<QueryFindingRule>(
-        QStringLiteral("intent-drift"), FindingSeverity::Medium, QStringLiteral("%1 is outside the agent's intents"),
-        QStringLiteral("The agent called a tool it was never declared to need: either its purpose changed without "
-                       "review or it is being steered into work it should not do."),
-        std::string(intentDriftSql)));
+    rules.push_back(std::make_unique<IntentDriftRule>());
     rules.push_back(std::make_unique<DelegationWalkRule>(
         DelegationWalkRule::Kind::Depth, QStringLiteral("deep-delegation"), FindingSeverity::Medium,
         QStringLiteral("Trace %1 delegates too deep"),

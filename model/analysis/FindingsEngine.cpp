@@ -178,6 +178,8 @@ std::optional<FindingsRun> FindingsEngine::run(Workspace &workspace, const QStri
                 std::unique_ptr<SqliteDatabase> reader;
                 try {
                     reader = SqliteDatabase::open(path, SqliteDatabase::OpenMode::ReadOnly, &chainError);
+                    if (reader)
+                        reader->execute("PRAGMA cache_size = -65536");
                     if (reader && buildChains) {
                         chains = ChainBuilder::build(*reader);
                         qCDebug(analysisLog) << "chains built at" << timer.elapsed() << "ms";
