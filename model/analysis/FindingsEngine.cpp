@@ -43,6 +43,8 @@ CREATE INDEX IF NOT EXISTS events_by_session_scopes ON events(session_id, actor_
     WHERE session_id IS NOT NULL AND scopes IS NOT NULL;
 CREATE INDEX IF NOT EXISTS events_by_access_key ON events(access_key) WHERE access_key IS NOT NULL;
 CREATE INDEX IF NOT EXISTS delegation_edges_by_event ON delegation_edges(event_id) WHERE event_id IS NOT NULL;
+CREATE INDEX IF NOT EXISTS delegation_edges_by_trace_hop
+    ON delegation_edges(trace_id, protocol, delegator_identity_id, delegate_identity_id) WHERE trace_id IS NOT NULL;
 )sql";
 
 QString evidenceJson(const QList<qint64> &ids)
