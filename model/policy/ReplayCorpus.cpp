@@ -7,9 +7,11 @@
 
 #include <algorithm>
 #include <array>
+#include <atomic>
 #include <cmath>
 #include <map>
 #include <set>
+#include <thread>
 #include <unordered_map>
 
 namespace chainsight {
@@ -630,25 +632,40 @@ private:
     {
         if (m_corpus.m_partitions.empty())
             partitionOf(QString());
-        for (size_t p = 0; p < m_corpus.m_partitions.size(); ++p) {
-            cedar::EntityStore &store = m_corpus.m_partitions[p].store;
-            for (const Entity &entity : m_static)
-                store.insert(entity);
-            const auto &parents = m_parents[p];
-            for (const Entity &actor : m_actors) {
-                Entity copy = actor;
-                const auto it = parents.find(actor.uid);
-                if (it != parents.end())
-                    copy.parents.assign(it->second.begin(), it->second.end());
-                store.insert(std::move(copy));
-            }
-            auto &used = m_resourcesUsed[p];
-            std::sort(used.begin(), used.end());
-            used.erase(std::unique(used.begin(), used.end()), used.end());
-            for (uint32_t resource : used)
-                store.insert(m_resourceEntities[resource]);
-            store.computeClosure();
+        // One store per originator, each built from shared read-only parts and its own: two threads take
+        // partitions from one counter (a recorded enterprise has hundreds of originators).
+        std::atomic_size_t next{0};
+        const auto work = [this, &next] {
+            for (size_t p = next++; p < m_corpus.m_partitions.size(); p = next++)
+                buildStore(p);
+        };
+        std::thread helper;
+        if (m_corpus.m_partitions.size() > 1)
+            helper = std::thread(work);
+        work();
+        if (helper.joinable())
+            helper.join();
+    }
+
+    void buildStore(size_t p)
+    {
+        cedar::EntityStore &store = m_corpus.m_partitions[p].store;
+        for (const Entity &entity : m_static)
+            store.insert(entity);
+        const auto &parents = m_parents[p];
+        for (const Entity &actor : m_actors) {
+            Entity copy = actor;
+            const auto it = parents.find(actor.uid);
+            if (it != parents.end())
+                copy.parents.assign(it->second.begin(), it->second.end());
+            store.insert(std::move(copy));
         }
+        auto &used = m_resourcesUsed[p];
+        std::sort(used.begin(), used.end());
+        used.erase(std::unique(used.begin(), used.end()), used.end());
+        for (uint32_t resource : used)
+            store.insert(m_resourceEntities[resource]);
+        store.computeClosure();
     }
 
     ReplayCorpus &m_corpus;
