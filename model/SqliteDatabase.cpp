@@ -345,6 +345,13 @@ QByteArray SqliteStatement::blob(int column) const
     return data ? QByteArray(static_cast<const char *>(data), size) : QByteArray();
 }
 
+QByteArrayView SqliteStatement::blobView(int column) const
+{
+    const void *data = sqlite3_column_blob(m_statement, column);
+    const int size = sqlite3_column_bytes(m_statement, column);
+    return data ? QByteArrayView(static_cast<const char *>(data), size) : QByteArrayView();
+}
+
 std::optional<qint64> SqliteStatement::optionalInt64(int column) const
 {
     if (isNull(column))

@@ -102,6 +102,8 @@ public:
     // The column's UTF-8 bytes without a copy; valid until the next step, reset or column call.
     std::string_view textUtf8(int column) const;
     QByteArray blob(int column) const;
+    // The column's bytes without a copy; valid until the next step, reset or column call.
+    QByteArrayView blobView(int column) const;
     std::optional<qint64> optionalInt64(int column) const;
 
 private:

@@ -459,7 +459,8 @@ std::optional<ChainSet> ChainStore::loadFresh(SqliteDatabase &db, bool eventInde
     SqliteStatement stored(db, "SELECT import_stamp, format, data FROM chain_sets ORDER BY analysis_run_id DESC LIMIT 1");
     if (!stored.step() || stored.int64(1) != qint64(formatVersion) || stored.text(0) != importStamp(db))
         return std::nullopt;
-    const QByteArray data = stored.blob(2);
+    // Read in place: the set can be a hundred megabytes, and SQLite has already assembled it once.
+    const QByteArrayView data = stored.blobView(2);
     auto set = deserialize(data, eventIndex);
     qCDebug(analysisLog) << "chains: stored set of" << data.size() << "bytes read in" << timer.elapsed() << "ms"
                          << (set ? "" : "(unreadable, rebuilding)");
