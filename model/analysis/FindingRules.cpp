@@ -265,7 +265,7 @@ public:
         std::vector<std::pair<std::string, const std::pair<const std::pair<qint64, std::uint32_t>, Drift> *>> ordered;
         ordered.reserve(drifts.size());
         for (const auto &entry : drifts)
-            ordered.emplace_back(agents[entry.first.first].externalId + ':' + texts.text(entry.first.second), &entry);
+            ordered.emplace_back(agents.at(entry.first.first).externalId + ':' + texts.text(entry.first.second), &entry);
         std::sort(ordered.begin(), ordered.end(), [](const auto &a, const auto &b) { return a.first < b.first; });
         QList<Finding> findings;
         findings.reserve(qsizetype(ordered.size()));
@@ -276,7 +276,7 @@ public:
             finding.severity = severity();
             finding.subject = QString::fromStdString(subject);
             finding.identityId = key.first;
-            finding.identity = QString::fromStdString(agents[key.first].externalId);
+            finding.identity = QString::fromStdString(agents.at(key.first).externalId);
             if (drift.hasTrace)
                 finding.chainKey = QString::fromStdString(drift.minTrace);
             finding.title = QStringLiteral("%1 is outside the agent's intents").arg(finding.subject);
@@ -401,30 +401,12 @@ public:
             std::uint32_t scopes;
             auto key() const { return std::tie(session, holder, protocol, eventId); }
         };
-        // Rows come in session order and protocols are few: the previous row's id is usually the one.
-        struct RepeatedText
-        {
-            std::string text;
-            std::uint32_t id = 0;
-            bool known = false;
-            std::uint32_t of(TextIds &ids, std::string_view value)
-            {
-                if (!known || value != text) {
-                    text.assign(value);
-                    id = ids.id(value);
-                    known = true;
-                }
-                return id;
-            }
-        };
-        RepeatedText session;
-        RepeatedText protocolText;
         std::vector<Held> held;
         {
             SqliteStatement rows(db, scopeWideningSessionTokensSql);
             while (rows.step())
-                held.push_back({session.of(texts, rows.textUtf8(0)), protocolText.of(texts, rows.textUtf8(2)), rows.int64(1),
-                                rows.int64(3), texts.id(rows.textUtf8(4))});
+                held.push_back({texts.id(rows.textUtf8(0)), texts.id(rows.textUtf8(2)), rows.int64(1), rows.int64(3),
+                                texts.id(rows.textUtf8(4))});
             std::sort(held.begin(), held.end(), [](const Held &a, const Held &b) { return a.key() < b.key(); });
         }
         // Token id -> the Okta grant event that places it in a session. Token ids are unique, so they stay out
@@ -452,8 +434,8 @@ public:
             Anchor anchor{0, 0};
             std::uint32_t protocol = 0;
             if (!rows.isNull(4)) {
-                anchor = {session.of(texts, rows.textUtf8(4)), rows.int64(3)};
-                protocol = protocolText.of(texts, rows.textUtf8(5));
+                anchor = {texts.id(rows.textUtf8(4)), rows.int64(3)};
+                protocol = texts.id(rows.textUtf8(5));
             } else if (!rows.isNull(6)) {
                 const auto it = oktaGrantOf.find(rows.textUtf8(6));
                 if (it == oktaGrantOf.end())
