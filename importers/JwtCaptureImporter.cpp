@@ -9,14 +9,17 @@
 #include <QRegularExpression>
 
 #include <array>
+#include <atomic>
 #include <thread>
 
 #include <nlohmann/json.hpp>
+#include <simdjson.h>
 
 namespace chainsight {
 namespace {
 
 using json = nlohmann::json;
+using namespace std::string_view_literals;
 namespace jose = chainsight::jose;
 
 constexpr qint64 maximumLineBytes = 16ll * 1024 * 1024;
@@ -24,12 +27,6 @@ constexpr qint64 maximumLineBytes = 16ll * 1024 * 1024;
 QString qs(std::string_view text)
 {
     return QString::fromUtf8(text.data(), static_cast<qsizetype>(text.size()));
-}
-
-QString jsonText(const json &object, const char *key)
-{
-    const auto it = object.find(key);
-    return it != object.end() && it->is_string() ? QString::fromStdString(it->get<std::string>()) : QString();
 }
 
 // Actors in act/sub are OAuth client ids or workload identities (SPIFFE IDs); each matches its own family.
@@ -137,8 +134,30 @@ bool readCaptureLine(QFile &file, TokenCaptureRecord &record, qint64 &lineNumber
     return !record.line.trimmed().isEmpty();
 }
 
-// Parses the capture and runs the signature, time, claims and DPoP checks; safe on any thread.
-void checkCapture(TokenCaptureRecord &record, jose::TokenCaptureCheck &check)
+// Reads one string member of a capture object; a second occurrence of the key is a problem, not a silent overwrite.
+bool captureText(simdjson::dom::object object, std::string_view key, std::string &out, bool &present, QString &problem)
+{
+    present = false;
+    for (const auto field : object) {
+        if (field.key != key)
+            continue;
+        if (present) {
+            problem = QStringLiteral("capture skipped: \"%1\" appears twice").arg(qs(key));
+            return false;
+        }
+        present = true;
+        std::string_view text;
+        if (field.value.get_string().get(text) == simdjson::SUCCESS)
+            out.assign(text);
+        else
+            present = false;
+    }
+    return true;
+}
+
+// Parses the capture and runs the signature, time, claims and DPoP checks; safe on any thread with its own
+// check and parser. simdjson's DOM parser validates the whole line, as the checks need it anyway.
+void checkCapture(TokenCaptureRecord &record, jose::TokenCaptureCheck &check, simdjson::dom::parser &parser)
 {
     if (!record.problem.isEmpty())
         return;
@@ -151,26 +170,31 @@ void checkCapture(TokenCaptureRecord &record, jose::TokenCaptureCheck &check)
     if (looksLikeCompactJws(trimmed)) {
         record.token = trimmed.toStdString();
     } else {
-        const json capture = json::parse(trimmed.constBegin(), trimmed.constEnd(), nullptr, false);
-        if (capture.is_discarded() || !capture.is_object()) {
+        simdjson::dom::object capture;
+        if (parser.parse(trimmed.constData(), static_cast<std::size_t>(trimmed.size())).get_object().get(capture) != simdjson::SUCCESS) {
             record.problem = QStringLiteral("capture skipped: not a JSON object or a compact JWS");
             return;
         }
-        const auto tokenField = capture.find("token");
-        if (tokenField == capture.end() || !tokenField->is_string()) {
+        bool present = false;
+        if (!captureText(capture, "token"sv, record.token, present, record.problem))
+            return;
+        if (!present) {
             record.problem = QStringLiteral("capture skipped: no \"token\" string");
             return;
         }
-        record.token = tokenField->get<std::string>();
-        if (const auto it = capture.find("dpop"); it != capture.end() && it->is_string())
-            record.dpop = it->get<std::string>();
-        if (const auto it = capture.find("request"); it != capture.end() && it->is_object()) {
-            record.method = jsonText(*it, "method").toStdString();
-            record.url = jsonText(*it, "url").toStdString();
+        if (!captureText(capture, "dpop"sv, record.dpop, present, record.problem))
+            return;
+        simdjson::dom::object request;
+        if (capture["request"sv].get_object().get(request) == simdjson::SUCCESS) {
+            if (!captureText(request, "method"sv, record.method, present, record.problem)
+                || !captureText(request, "url"sv, record.url, present, record.problem))
+                return;
         }
-        const QString time = jsonText(capture, "time");
-        if (!time.isEmpty()) {
-            const auto parsed = parseRfc3339(time);
+        std::string time;
+        if (!captureText(capture, "time"sv, time, present, record.problem))
+            return;
+        if (!time.empty()) {
+            const auto parsed = parseRfc3339(QString::fromUtf8(time.data(), static_cast<qsizetype>(time.size())));
             if (!parsed) {
                 record.problem = QStringLiteral("capture skipped: \"time\" is not an RFC 3339 date-time");
                 return;
@@ -286,7 +310,7 @@ qint64 JwtCaptureImporter::import(ImportContext &context) const
     qint64 lineNumber = 0;
     qint64 offset = 0;
     // Two batches in flight: while this thread writes one (in file order), the other verifier checks the
-    // first half of the next; this thread then checks its second half.
+    // next; this thread joins in once its writes are done.
     std::array<std::vector<TokenCaptureRecord>, 2> batches = {std::vector<TokenCaptureRecord>(captureBatchSize),
                                                               std::vector<TokenCaptureRecord>(captureBatchSize)};
     std::array<std::size_t, 2> filled = {0, 0};
@@ -315,15 +339,19 @@ qint64 JwtCaptureImporter::import(ImportContext &context) const
         }
     };
 
+    // Both threads take captures from a shared cursor, so the writing thread checks fewer of them the
+    // longer its writes take: neither waits for a fixed half of the other.
+    std::array<simdjson::dom::parser, 2> parsers;
+    auto checkAll = [&checks, &parsers](std::vector<TokenCaptureRecord> &batch, std::size_t count, std::atomic_size_t &cursor, std::size_t verifier) {
+        for (std::size_t i = cursor.fetch_add(1, std::memory_order_relaxed); i < count; i = cursor.fetch_add(1, std::memory_order_relaxed))
+            checkCapture(batch[i], *checks[verifier], parsers[verifier]);
+    };
     std::size_t current = 0;
     filled[current] = fill(batches[current]);
     {
-        std::thread helper([&] {
-            for (std::size_t i = filled[current] / 2; i < filled[current]; ++i)
-                checkCapture(batches[current][i], *checks[1]);
-        });
-        for (std::size_t i = 0; i < filled[current] / 2; ++i)
-            checkCapture(batches[current][i], *checks[0]);
+        std::atomic_size_t cursor{0};
+        std::thread helper([&] { checkAll(batches[current], filled[current], cursor, 1); });
+        checkAll(batches[current], filled[current], cursor, 0);
         helper.join();
     }
     while (filled[current] > 0) {
@@ -331,19 +359,16 @@ qint64 JwtCaptureImporter::import(ImportContext &context) const
             return imported;
         const std::size_t next = 1 - current;
         filled[next] = fill(batches[next]);
-        const std::size_t half = filled[next] / 2;
-        std::thread helper([&] {
-            for (std::size_t i = 0; i < half; ++i)
-                checkCapture(batches[next][i], *checks[1]);
-        });
+        std::atomic_size_t cursor{0};
+        std::thread helper([&] { checkAll(batches[next], filled[next], cursor, 1); });
         try {
             write(batches[current], filled[current]);
         } catch (...) {
-            helper.join(); // never leave a running thread behind a store error
+            cursor.store(filled[next]); // stop the helper early; never leave a running thread behind a store error
+            helper.join();
             throw;
         }
-        for (std::size_t i = half; i < filled[next]; ++i)
-            checkCapture(batches[next][i], *checks[0]);
+        checkAll(batches[next], filled[next], cursor, 0);
         helper.join();
         context.reportProgress(offset, imported);
         current = next;

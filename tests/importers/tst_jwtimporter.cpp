@@ -106,7 +106,12 @@ private Q_SLOTS:
         file.write("{\"time\": \"2026-03-02T08:00:00Z\", \"token\": 42}\n");
         file.write("{\"token\": \"eyJhbGciOiJIUzI1NiJ9.!!!.sig\"}\n");
         file.write("not json at all\n");
-        file.write(source.readLine());
+        const QByteArray good = source.readLine();
+        file.write(good);
+        // The same key twice would let a capture say two things; a cut-off line is not a capture.
+        const QByteArray token = QJsonDocument::fromJson(good).object().value(QStringLiteral("token")).toString().toLatin1();
+        file.write("{\"token\": \"" + token + "\", \"token\": \"" + token + "\"}\n");
+        file.write(good.left(good.size() / 2) + '\n');
         file.close();
         QString error;
         auto workspace = Workspace::open(m_dir.filePath(QStringLiteral("bad.chainsight")), Workspace::OpenMode::CreateIfMissing, &error);
@@ -117,9 +122,16 @@ private Q_SLOTS:
         QCOMPARE(result.status, ImportResult::Status::Committed);
         QCOMPARE(result.files[0].records, 2);
         QList<qint64> lines;
-        for (const Diagnostic &diagnostic : result.files[0].diagnostics)
+        QStringList messages;
+        for (const Diagnostic &diagnostic : result.files[0].diagnostics) {
             lines.push_back(diagnostic.position.line);
-        QCOMPARE(lines, (QList<qint64>{2, 3, 4}));
+            messages.push_back(diagnostic.message);
+        }
+        QCOMPARE(lines, (QList<qint64>{2, 3, 4, 6, 7}));
+        QCOMPARE(messages[0], QStringLiteral("capture skipped: no \"token\" string"));
+        QCOMPARE(messages[2], QStringLiteral("capture skipped: not a JSON object or a compact JWS"));
+        QCOMPARE(messages[3], QStringLiteral("capture skipped: \"token\" appears twice"));
+        QCOMPARE(messages[4], QStringLiteral("capture skipped: not a JSON object or a compact JWS"));
     }
 
     // A genuine token used after it expired or before it was issued, and a DPoP proof presented twice: the
