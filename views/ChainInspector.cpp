@@ -59,7 +59,7 @@ ChainInspector::ChainInspector(QWidget *parent)
     , m_model(new ChainListModel(this))
     , m_proxy(new ChainFilterProxyModel(this))
     , m_filter(new QLineEdit(this))
-    , m_unknownOnly(new QCheckBox(tr("Unknown originator only"), this))
+    , m_unknownOnly(new QCheckBox(tr("No originator"), this))
     , m_minDepth(new QSpinBox(this))
     , m_summary(new QLabel(this))
     , m_view(new QTableView(this))
@@ -68,10 +68,11 @@ ChainInspector::ChainInspector(QWidget *parent)
     m_proxy->setSourceModel(m_model);
     m_filter->setPlaceholderText(tr("Filter chains…"));
     m_filter->setToolTip(tr("Every word must appear in the chain's trace id, originator, root agent or protocols"));
-    m_filter->setMinimumWidth(160);
+    m_filter->setMinimumWidth(120);
     m_filter->setClearButtonEnabled(true);
     m_filter->setAccessibleName(tr("Filter chains"));
     m_unknownOnly->setAccessibleName(tr("Show only chains without an originating human"));
+    m_unknownOnly->setToolTip(m_unknownOnly->accessibleName());
     m_minDepth->setRange(0, 50);
     m_minDepth->setPrefix(tr("depth ≥ "));
     m_minDepth->setAccessibleName(tr("Minimum delegation depth"));

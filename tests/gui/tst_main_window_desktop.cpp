@@ -204,6 +204,21 @@ private Q_SLOTS:
         const QStringList unnamed = unnamedInteractiveWidgets(window);
         QVERIFY2(unnamed.isEmpty(), qPrintable(unnamed.join(QLatin1String("; "))));
     }
+
+    // With a workspace open, every panel laid out and the legend shown, the window still fits a 1280x720
+    // screen: a panel that wants more makes the window taller than the screen and cuts off its bottom.
+    void theWindowFitsASmallScreen()
+    {
+        MainWindow window;
+        QSignalSpy shown(&window, &MainWindow::workspaceShown);
+        window.show();
+        window.openDemoWorkspace();
+        QVERIFY(shown.wait(60000));
+        QCoreApplication::processEvents();
+        const QSize minimum = window.minimumSizeHint().expandedTo(window.minimumSize());
+        QVERIFY2(minimum.width() <= 1280 && minimum.height() <= 720,
+                 qPrintable(QStringLiteral("minimum %1x%2").arg(minimum.width()).arg(minimum.height())));
+    }
 };
 
 QTEST_MAIN(MainWindowDesktopTest)

@@ -78,6 +78,10 @@ ReviewPanel::ReviewPanel(QWidget *parent)
     m_coverage->setWordWrap(true);
     m_verification->setTextFormat(Qt::PlainText);
     m_verification->setWordWrap(true);
+    // Wrapped at the dock's narrowest width, their height would set the minimum of every panel docked below
+    // the graph; a line each is the floor (the full text is also the tooltip).
+    for (QLabel *label : {m_coverage, m_verification})
+        label->setMinimumHeight(label->fontMetrics().lineSpacing());
     m_add->setEnabled(false);
 
     configureRecordTable(m_view);
@@ -129,8 +133,10 @@ void ReviewPanel::reload()
     QtConcurrent::run(loadReviews, m_path).then(this, [this, generation](const ReviewLoad &load) {
         if (generation != m_generation)
             return; // a newer load is on its way
-        if (!load.error.isEmpty() && load.records.isEmpty())
+        if (!load.error.isEmpty() && load.records.isEmpty()) {
             m_verification->setText(tr("Cannot read the review log: %1").arg(visibleText(load.error)));
+            m_verification->setToolTip(m_verification->text());
+        }
         m_chainKeys = load.chainKeys;
         m_identityIds = load.identityIds;
         m_model->setRecords(load.records);
@@ -223,6 +229,8 @@ void ReviewPanel::updateSummary()
     m_verification->setText(verificationText());
     m_verification->setStyleSheet(m_model->verification().ok() ? QString() : QStringLiteral("color: #c62828; font-weight: bold"));
     m_coverage->setText(m_path.isEmpty() ? QString() : coverageText());
+    m_verification->setToolTip(m_verification->text());
+    m_coverage->setToolTip(m_coverage->text());
 }
 
 void ReviewPanel::showDetails()

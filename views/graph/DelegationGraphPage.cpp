@@ -17,6 +17,8 @@
 #include <QLabel>
 #include <QLineEdit>
 #include <QMenu>
+#include <QScrollArea>
+#include <QScrollBar>
 #include <QSplitter>
 #include <QStandardPaths>
 #include <QTimeZone>
@@ -91,6 +93,7 @@ DelegationGraphPage::DelegationGraphPage(QWidget *parent)
     , m_severity(new QComboBox(this))
     , m_legend(toolButton(tr("Legend"), tr("Show or hide the legend"), this))
     , m_legendPanel(new GraphLegend(2, this))
+    , m_legendScroll(new QScrollArea(this))
     , m_status(new QLabel(this))
 {
     m_search->setPlaceholderText(tr("Find a human, agent or tool (Ctrl+F)…"));
@@ -157,7 +160,16 @@ DelegationGraphPage::DelegationGraphPage(QWidget *parent)
     auto *sideLayout = new QVBoxLayout(side);
     sideLayout->setContentsMargins(0, 0, 0, 0);
     sideLayout->addWidget(m_details, 1);
-    sideLayout->addWidget(m_legendPanel, 0, Qt::AlignHCenter);
+    // The legend scrolls when the window is short (many protocols make it tall) instead of pushing the
+    // window's minimum height past the screen; given room, it shows whole.
+    m_legendScroll->setWidget(m_legendPanel);
+    m_legendScroll->setAccessibleName(tr("Graph legend, scrollable"));
+    m_legendScroll->setWidgetResizable(true);
+    m_legendScroll->setFrameShape(QFrame::NoFrame);
+    m_legendScroll->setHorizontalScrollBarPolicy(Qt::ScrollBarAlwaysOff);
+    m_legendScroll->setMinimumHeight(std::min(m_legendPanel->height(), 4 * m_legendPanel->fontMetrics().height() + 24));
+    fitLegendScroll();
+    sideLayout->addWidget(m_legendScroll);
     auto *splitter = new QSplitter(Qt::Horizontal, this);
     splitter->addWidget(m_view);
     splitter->addWidget(side);
@@ -195,7 +207,7 @@ DelegationGraphPage::DelegationGraphPage(QWidget *parent)
     connect(zoomIn, &QToolButton::clicked, this, [this] { m_view->zoomBy(1.35); });
     connect(zoomOut, &QToolButton::clicked, this, [this] { m_view->zoomBy(1 / 1.35); });
     connect(clear, &QToolButton::clicked, this, [this] { m_scene->clearHighlight(); });
-    connect(m_legend, &QToolButton::toggled, m_legendPanel, &QWidget::setVisible);
+    connect(m_legend, &QToolButton::toggled, m_legendScroll, &QWidget::setVisible);
     connect(exportButton, &QToolButton::clicked, this, &DelegationGraphPage::chooseExport);
     connect(m_period, &QComboBox::currentIndexChanged, this, [this] {
         updatePeriodBounds();
@@ -264,6 +276,7 @@ void DelegationGraphPage::showGraph(std::shared_ptr<const DelegationGraphData> g
         m_rule->setCurrentIndex(std::max(0, m_rule->findText(rule)));
     }
     m_legendPanel->setProtocols(graph ? graph->protocols() : QStringList());
+    fitLegendScroll();
     m_scene->setGraph(std::move(graph));
     updatePeriodBounds();
     applyFilter();
@@ -456,6 +469,7 @@ void DelegationGraphPage::fillContextMenu(QMenu &menu, int node, int edge)
 void DelegationGraphPage::updateStatus()
 {
     m_legendPanel->setMarked(m_scene->hasHighlight() ? std::optional<GraphMarkKind>(m_scene->highlight().kind) : std::nullopt);
+    fitLegendScroll();
     const DelegationGraphData *graph = m_scene->graph();
     if (!graph) {
         m_status->setText(tr("No workspace"));
@@ -468,6 +482,16 @@ void DelegationGraphPage::updateStatus()
                           .arg(graph->edgeCount())
                           .arg(graph->layout().stats.layers)
                           .arg(graph->layout().stats.milliseconds, 0, 'f', 0));
+}
+
+void DelegationGraphPage::fitLegendScroll()
+{
+    // Never taller than the legend (the details above get the rest), and always as wide as it, with room for
+    // the scroll bar it may need.
+    const QSize legend = m_legendPanel->sizeHint();
+    m_legendScroll->setMaximumHeight(legend.height() + 2 * m_legendScroll->frameWidth());
+    m_legendScroll->setMinimumWidth(legend.width() + m_legendScroll->verticalScrollBar()->sizeHint().width()
+                                    + 2 * m_legendScroll->frameWidth());
 }
 
 } // namespace chainsight

@@ -13,6 +13,7 @@ class QDateTimeEdit;
 class QLabel;
 class QLineEdit;
 class QMenu;
+class QScrollArea;
 class QToolButton;
 
 namespace chainsight {
@@ -76,6 +77,7 @@ private:
     void chooseExport();
     void updateStatus();
     void showMarks();
+    void fitLegendScroll();
 
     DelegationGraphScene *m_scene;
     DelegationGraphView *m_view;
@@ -90,6 +92,7 @@ private:
     QComboBox *m_severity;
     QToolButton *m_legend;
     GraphLegend *m_legendPanel;
+    QScrollArea *m_legendScroll;
     QLabel *m_status;
     int m_match = -1;
     int m_generation = 0;

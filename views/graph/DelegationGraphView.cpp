@@ -153,7 +153,9 @@ QSize GraphLegend::sizeHint() const
 void GraphLegend::paintEvent(QPaintEvent *)
 {
     QPainter painter(this);
-    paintGraphLegend(&painter, QPointF(0, 0), m_protocols, m_columns, m_marked);
+    // Centred when the scroll area around it is wider than the legend.
+    const double left = std::max(0, (width() - sizeHint().width()) / 2);
+    paintGraphLegend(&painter, QPointF(left, 0), m_protocols, m_columns, m_marked);
 }
 
 DelegationGraphView::DelegationGraphView(DelegationGraphScene *scene, QWidget *parent)

@@ -61,6 +61,10 @@ GraphDetailsPanel::GraphDetailsPanel(DelegationGraphScene *scene, QWidget *paren
     m_path->setToolTip(m_path->accessibleName() + tr(" (P in the graph)"));
     m_collapse->setToolTip(tr("Hide or show what only this node leads to (Space in the graph)"));
     setMinimumWidth(220);
+    // A few lines are enough to start reading (it scrolls); its preferred height is ignored so that the
+    // legend below is shown whole first and the details take the rest.
+    m_text->setMinimumHeight(3 * m_text->fontMetrics().lineSpacing() + 2 * m_text->frameWidth());
+    m_text->setSizePolicy(QSizePolicy::Expanding, QSizePolicy::Ignored);
     m_collapse->setAccessibleName(tr("Collapse or expand the subtree"));
     m_centre->setAccessibleName(tr("Centre the graph on the selection"));
     auto *buttons = new QHBoxLayout;

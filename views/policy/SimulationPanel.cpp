@@ -15,6 +15,7 @@
 #include <QPlainTextEdit>
 #include <QProgressBar>
 #include <QPushButton>
+#include <QScrollArea>
 #include <QSplitter>
 #include <QStyledItemDelegate>
 #include <QTabWidget>
@@ -128,7 +129,13 @@ SimulationPanel::SimulationPanel(PolicySession *session, QWidget *parent)
     actionsLayout->addLayout(filters);
     actionsLayout->addWidget(actionsSplitter, 1);
     m_tabs->addTab(actionsPage, tr("Actions"));
-    m_tabs->addTab(m_charts, tr("Charts"));
+    // The charts keep a readable height and scroll in a short dock, instead of forcing the window taller.
+    auto *chartsScroll = new QScrollArea(this);
+    chartsScroll->setWidgetResizable(true);
+    chartsScroll->setFrameShape(QFrame::NoFrame);
+    chartsScroll->setWidget(m_charts);
+    chartsScroll->setAccessibleName(tr("Simulation charts, scrollable"));
+    m_tabs->addTab(chartsScroll, tr("Charts"));
 
     // Diff
     m_grouping->addItems({tr("Group by policy"), tr("Group by chain")});
