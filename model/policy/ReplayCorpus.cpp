@@ -9,10 +9,12 @@
 #include <array>
 #include <atomic>
 #include <cmath>
+#include <limits>
 #include <map>
 #include <set>
 #include <thread>
 #include <unordered_map>
+#include <utility>
 
 namespace chainsight {
 
@@ -110,14 +112,69 @@ struct PartKey
     bool operator==(const PartKey &) const = default;
 };
 
+// Open addressing over a flat array: one probe usually lands on the key itself, where a node-based map
+// costs a bucket and a node miss per lookup; a million lookups a replay make that the difference.
 template<size_t N>
-struct PartKeyHash
+class PartCache
 {
-    size_t operator()(const PartKey<N> &k) const { return qHashRange(k.fields.begin(), k.fields.end()); }
-};
+public:
+    const uint32_t *find(const PartKey<N> &key) const
+    {
+        if (m_slots.empty())
+            return nullptr;
+        for (size_t i = hashOf(key) & m_mask;; i = (i + 1) & m_mask) {
+            const Slot &slot = m_slots[i];
+            if (slot.value == empty)
+                return nullptr;
+            if (slot.key == key)
+                return &slot.value;
+        }
+    }
+    void insert(const PartKey<N> &key, uint32_t value)
+    {
+        if ((m_size + 1) * 4 > m_slots.size() * 3)
+            grow();
+        place(key, value);
+        ++m_size;
+    }
 
-template<size_t N>
-using PartCache = std::unordered_map<PartKey<N>, uint32_t, PartKeyHash<N>>;
+private:
+    static constexpr uint32_t empty = std::numeric_limits<uint32_t>::max();
+    struct Slot
+    {
+        PartKey<N> key;
+        uint32_t value = empty;
+    };
+    static size_t hashOf(const PartKey<N> &key)
+    {
+        quint64 h = 0x9e3779b97f4a7c15ULL;
+        for (const quint64 field : key.fields) {
+            h ^= field + 0x9e3779b97f4a7c15ULL + (h << 6) + (h >> 2);
+            h *= 0xff51afd7ed558ccdULL;
+        }
+        return size_t(h ^ (h >> 32));
+    }
+    void place(const PartKey<N> &key, uint32_t value)
+    {
+        size_t i = hashOf(key) & m_mask;
+        while (m_slots[i].value != empty)
+            i = (i + 1) & m_mask;
+        m_slots[i] = Slot{key, value};
+    }
+    void grow()
+    {
+        const size_t capacity = std::max<size_t>(64, m_slots.size() * 2);
+        std::vector<Slot> old = std::exchange(m_slots, std::vector<Slot>(capacity));
+        m_mask = m_slots.size() - 1;
+        for (const Slot &slot : old) {
+            if (slot.value != empty)
+                place(slot.key, slot.value);
+        }
+    }
+    std::vector<Slot> m_slots;
+    size_t m_mask = 0;
+    size_t m_size = 0;
+};
 
 // A small direct-mapped cache in front of a lookup by text. The chains' strings are shared (the stored set
 // holds each distinct string once), so a text seen before usually comes back with the same storage: a pointer
@@ -469,10 +526,10 @@ private:
             const EntityUid delegate = partyUid(hop.delegateKind, hop.delegate);
             const EntityUid delegator = partyUid(hop.delegatorKind, hop.delegator);
             if (delegate != delegator)
-                parents[delegate].insert(delegator);
+                parents.emplace_back(delegate, delegator);
         }
         if (originator && !chain.root.isEmpty() && chain.rootKind != ChainPartyKind::Human && chain.rootKind != ChainPartyKind::Tool)
-            parents[partyUid(chain.rootKind, chain.root)].insert(*originator);
+            parents.emplace_back(partyUid(chain.rootKind, chain.root), *originator);
 
         std::optional<qint64> maxDepth;
         if (const PolicyParty *root = chain.rootId ? m_inventory.find(chain.rootId) : m_inventory.agent(chain.root))
@@ -499,7 +556,7 @@ private:
             // A root agent acting on its own is still acting for the originator.
             if (originator && chainAction.path.size() <= 1 && chainAction.actorKind != ChainPartyKind::Human
                 && action.principal != lastRootActor) {
-                parents[action.principal].insert(*originator);
+                parents.emplace_back(action.principal, *originator);
                 lastRootActor = action.principal;
             }
 
@@ -552,9 +609,9 @@ private:
             const int32_t input = inputIndex(chainAction.eventId);
             const PartKey<8> classKey{{delegation, scopes, intent, credential, quint64(token), protocol, operation,
                                        quint64(chain.humanApproval)}};
-            const auto found = input < 0 ? m_classIndex.find(classKey) : m_classIndex.end();
-            if (found != m_classIndex.end()) {
-                action.contextClass = found->second;
+            const uint32_t *found = input < 0 ? m_classIndex.find(classKey) : nullptr;
+            if (found) {
+                action.contextClass = *found;
             } else {
                 ReplayContextClass parts;
                 parts.approval = m_approval[chain.humanApproval];
@@ -569,7 +626,7 @@ private:
                 action.contextClass = uint32_t(m_corpus.m_classes.size());
                 m_corpus.m_classes.push_back(std::move(parts));
                 if (input < 0)
-                    m_classIndex.emplace(classKey, action.contextClass);
+                    m_classIndex.insert(classKey, action.contextClass);
             }
             m_corpus.m_actions.push_back(action);
         }
@@ -607,24 +664,22 @@ private:
     {
         if (items.isEmpty())
             return setIndex(items);
-        const auto storage = std::make_pair(items.constData(), items.size());
-        const auto it = m_setByStorage.find(storage);
-        if (it != m_setByStorage.end())
-            return it->second;
+        const PartKey<2> storage{{quint64(quintptr(items.constData())), quint64(items.size())}};
+        if (const uint32_t *found = m_setByStorage.find(storage))
+            return *found;
         const uint32_t index = setIndex(items);
-        m_setByStorage.emplace(storage, index);
+        m_setByStorage.insert(storage, index);
         return index;
     }
 
     template<size_t N, typename Make>
     uint32_t part(PartCache<N> &cache, const PartKey<N> &key, const Make &make)
     {
-        const auto it = cache.find(key);
-        if (it != cache.end())
-            return it->second;
+        if (const uint32_t *found = cache.find(key))
+            return *found;
         const auto index = uint32_t(m_partValues.size());
         m_partValues.push_back(make());
-        cache.emplace(key, index);
+        cache.insert(key, index);
         return index;
     }
 
@@ -652,12 +707,19 @@ private:
         cedar::EntityStore &store = m_corpus.m_partitions[p].store;
         for (const Entity &entity : m_static)
             store.insert(entity);
-        const auto &parents = m_parents[p];
+        // (child, parent) pairs as recorded, made a sorted set here, on the store's own thread.
+        auto &parents = m_parents[p];
+        const auto byChildThenParent = [](const std::pair<EntityUid, EntityUid> &a, const std::pair<EntityUid, EntityUid> &b) {
+            const std::less<EntityUid> less;
+            return a.first != b.first ? less(a.first, b.first) : less(a.second, b.second);
+        };
+        std::sort(parents.begin(), parents.end(), byChildThenParent);
+        parents.erase(std::unique(parents.begin(), parents.end()), parents.end());
         for (const Entity &actor : m_actors) {
             Entity copy = actor;
-            const auto it = parents.find(actor.uid);
-            if (it != parents.end())
-                copy.parents.assign(it->second.begin(), it->second.end());
+            const auto first = std::lower_bound(parents.begin(), parents.end(), std::make_pair(actor.uid, EntityUid{}), byChildThenParent);
+            for (auto it = first; it != parents.end() && it->first == actor.uid; ++it)
+                copy.parents.push_back(it->second);
             store.insert(std::move(copy));
         }
         auto &used = m_resourcesUsed[p];
@@ -683,7 +745,7 @@ private:
     Value m_token[3];
 
     QHash<QString, uint32_t> m_partitionOf;
-    std::vector<std::unordered_map<EntityUid, std::set<EntityUid>>> m_parents; // per partition
+    std::vector<std::vector<std::pair<EntityUid, EntityUid>>> m_parents; // per partition: (child, parent), repeats and all
     std::vector<std::vector<uint32_t>> m_resourcesUsed;                        // per partition, unsorted until the stores
     std::vector<Entity> m_static;  // humans, tools, actions: the same in every partition
     std::vector<Entity> m_actors;  // agents and shadows, without parents
@@ -704,11 +766,7 @@ private:
     std::vector<Value> m_stringValues;
     QHash<QStringList, uint32_t> m_setIndex;
     std::vector<Value> m_sets;
-    struct StorageHash
-    {
-        size_t operator()(const std::pair<const QString *, qsizetype> &k) const { return qHashMulti(0, k.first, k.second); }
-    };
-    std::unordered_map<std::pair<const QString *, qsizetype>, uint32_t, StorageHash> m_setByStorage;
+    PartCache<2> m_setByStorage; // by the list's storage and size
     std::vector<bool> m_setHasRepeats;
     std::vector<Value> m_partValues;
     PartCache<5> m_delegations;
