@@ -8,6 +8,7 @@
 #include "ReplayCorpus.h"
 #include "SimulationReport.h"
 #include "SimulationStore.h"
+#include "SqliteDatabase.h"
 #include "Workspace.h"
 
 #include "cedar/PolicyParser.h"
@@ -166,12 +167,14 @@ int run(const SimulateOptions &options)
 
     QElapsedTimer timer;
     timer.start();
-    const auto source = ReplaySource::load(*workspace, &error);
-    if (!source) {
-        printSimulateError(error);
+    ReplaySource source;
+    std::shared_ptr<const ReplayCorpus> corpus;
+    try {
+        corpus = ReplayCorpus::load(workspace->database(), &source);
+    } catch (const SqliteError &e) {
+        printSimulateError(e.message());
         return ExitInternalError;
     }
-    const auto corpus = ReplayCorpus::build(*source);
     const qint64 buildMs = timer.elapsed();
 
     // Schema warnings (undeclared attributes, unknown entities) help, but never stop a replay.

@@ -374,18 +374,23 @@ QByteArray ChainStore::serialize(const ChainSet &set)
     return out.finish();
 }
 
-std::optional<ChainSet> ChainStore::deserialize(QByteArrayView bytes, bool eventIndex)
+namespace {
+
+// Decodes a stored set: begin(chainCount), then visit(chain) for each chain as it is read (one Chain object,
+// which visit may move from or leave to be overwritten), then event(eventId, chain) for the event index.
+// False when the bytes are not a set this version wrote; the visitors may have seen part of it by then.
+template<typename Begin, typename Visit, typename Event>
+bool decodeChainSet(QByteArrayView bytes, const Begin &begin, const Visit &visit, const Event &event)
 {
     if (bytes.size() < qsizetype(sizeof magic) || std::memcmp(bytes.data(), magic, sizeof magic) != 0)
-        return std::nullopt;
+        return false;
     Reader in(bytes.sliced(sizeof magic));
     if (in.u32() != formatVersion || !in.readStrings())
-        return std::nullopt;
-    ChainSet set;
+        return false;
     const quint32 chainCount = in.count(16);
-    set.chains.reserve(chainCount);
+    begin(chainCount);
+    Chain chain;
     for (quint32 c = 0; c < chainCount && !in.failed(); ++c) {
-        Chain chain;
         chainFields(in, chain);
         const quint32 hopCount = in.count(16);
         chain.hops.resize(hopCount);
@@ -395,32 +400,53 @@ std::optional<ChainSet> ChainStore::deserialize(QByteArrayView bytes, bool event
         chain.actions.resize(actionCount);
         for (quint32 a = 0; a < actionCount && !in.failed(); ++a)
             actionFields(in, chain.actions[a]);
-        set.indexByKey.insert(chain.key, int(set.chains.size()));
-        set.chains.append(std::move(chain));
+        if (in.failed())
+            return false;
+        visit(chain);
     }
     const quint32 eventCount = in.count(2);
-    std::vector<std::pair<qint64, int>> events;
-    if (eventIndex)
-        events.reserve(eventCount);
-    qint64 highestEvent = 0;
     for (quint32 i = 0; i < eventCount && !in.failed(); ++i) {
-        const qint64 event = in.i64();
-        const quint32 chain = in.u32();
-        if (chain >= quint32(set.chains.size()))
-            return std::nullopt;
-        if (eventIndex) {
-            events.emplace_back(event, int(chain));
-            highestEvent = std::max(highestEvent, event);
-        }
+        const qint64 eventId = in.i64();
+        const quint32 chainIndex = in.u32();
+        if (chainIndex >= chainCount)
+            return false;
+        event(eventId, chainIndex);
     }
+    return !in.failed() && in.atEnd();
+}
+
+} // namespace
+
+std::optional<ChainSet> ChainStore::deserialize(QByteArrayView bytes, bool eventIndex)
+{
+    ChainSet set;
+    std::vector<std::pair<qint64, int>> events;
+    qint64 highestEvent = 0;
+    const bool read = decodeChainSet(
+        bytes, [&set](quint32 chainCount) { set.chains.reserve(chainCount); },
+        [&set](Chain &chain) {
+            set.indexByKey.insert(chain.key, int(set.chains.size()));
+            set.chains.append(std::move(chain));
+        },
+        [&](qint64 eventId, quint32 chain) {
+            if (!eventIndex)
+                return;
+            events.emplace_back(eventId, int(chain));
+            highestEvent = std::max(highestEvent, eventId);
+        });
+    if (!read)
+        return std::nullopt;
     // The flat part covers the ids of a real set (dense from 1); a set with ids far past its size keeps them hashed.
-    if (highestEvent <= 4 * qint64(eventCount) + 4096)
+    if (highestEvent <= 4 * qint64(events.size()) + 4096)
         set.chainOfEvent.reserve(highestEvent);
     for (const auto &[event, chain] : events)
         set.chainOfEvent.insert(event, chain);
-    if (in.failed() || !in.atEnd())
-        return std::nullopt;
     return set;
+}
+
+bool ChainStore::forEachChain(QByteArrayView bytes, const std::function<void(const Chain &)> &visit)
+{
+    return decodeChainSet(bytes, [](quint32) {}, visit, [](qint64, quint32) {});
 }
 
 QString ChainStore::importStamp(SqliteDatabase &db)
@@ -449,22 +475,49 @@ bool ChainStore::isStoredFresh(SqliteDatabase &db, qint64 runId)
     return stored.step() && stored.int64(0) == runId && stored.int64(2) == qint64(formatVersion) && stored.text(1) == importStamp(db);
 }
 
+namespace {
+
+// Calls use(bytes) with the stored set when it is fresh, read in place (the set can be a hundred megabytes, and
+// SQLite has already assembled it once); false when there is none to use.
+template<typename Use>
+bool withFreshStoredSet(SqliteDatabase &db, const Use &use)
+{
+    // A workspace opened read-only at an older schema has no stored sets.
+    if (db.queryInt64("SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'chain_sets'") == 0)
+        return false;
+    SqliteStatement stored(db, "SELECT import_stamp, format, data FROM chain_sets ORDER BY analysis_run_id DESC LIMIT 1");
+    if (!stored.step() || stored.int64(1) != qint64(formatVersion) || stored.text(0) != ChainStore::importStamp(db))
+        return false;
+    use(stored.blobView(2));
+    return true;
+}
+
+} // namespace
+
 std::optional<ChainSet> ChainStore::loadFresh(SqliteDatabase &db, bool eventIndex)
 {
     QElapsedTimer timer;
     timer.start();
-    // A workspace opened read-only at an older schema has no stored sets.
-    if (db.queryInt64("SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'chain_sets'") == 0)
+    std::optional<ChainSet> set;
+    qsizetype size = 0;
+    if (!withFreshStoredSet(db, [&](QByteArrayView data) {
+            size = data.size();
+            set = deserialize(data, eventIndex);
+        }))
         return std::nullopt;
-    SqliteStatement stored(db, "SELECT import_stamp, format, data FROM chain_sets ORDER BY analysis_run_id DESC LIMIT 1");
-    if (!stored.step() || stored.int64(1) != qint64(formatVersion) || stored.text(0) != importStamp(db))
-        return std::nullopt;
-    // Read in place: the set can be a hundred megabytes, and SQLite has already assembled it once.
-    const QByteArrayView data = stored.blobView(2);
-    auto set = deserialize(data, eventIndex);
-    qCDebug(analysisLog) << "chains: stored set of" << data.size() << "bytes read in" << timer.elapsed() << "ms"
+    qCDebug(analysisLog) << "chains: stored set of" << size << "bytes read in" << timer.elapsed() << "ms"
                          << (set ? "" : "(unreadable, rebuilding)");
     return set;
+}
+
+bool ChainStore::forEachFreshChain(SqliteDatabase &db, const std::function<void(const Chain &)> &visit)
+{
+    QElapsedTimer timer;
+    timer.start();
+    bool complete = false;
+    withFreshStoredSet(db, [&](QByteArrayView data) { complete = forEachChain(data, visit); });
+    qCDebug(analysisLog) << "chains: stored set streamed in" << timer.elapsed() << "ms" << (complete ? "" : "(none usable)");
+    return complete;
 }
 
 ChainSet ChainStore::chainsOf(SqliteDatabase &db, bool eventIndex)

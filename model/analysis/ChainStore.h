@@ -6,6 +6,7 @@
 #include <QByteArrayView>
 #include <QString>
 
+#include <functional>
 #include <optional>
 
 namespace chainsight {
@@ -24,6 +25,10 @@ public:
     // nullopt when the bytes are not a chain set this version wrote (truncated, altered, older format).
     // Without eventIndex, ChainSet::chainOfEvent stays empty (a replay does not need it; it is the largest part).
     static std::optional<ChainSet> deserialize(QByteArrayView bytes, bool eventIndex = true);
+    // Each chain of a stored set in turn, decoded into one reused Chain (valid only during the call), without
+    // holding the whole set. False when the bytes are not a set this version wrote; visit may have seen part
+    // of it by then.
+    static bool forEachChain(QByteArrayView bytes, const std::function<void(const Chain &)> &visit);
 
     // What the imports of the workspace look like now; a stored set is fresh while this is unchanged.
     static QString importStamp(SqliteDatabase &db);
@@ -31,6 +36,9 @@ public:
     static void save(SqliteDatabase &db, qint64 runId, const QByteArray &serialized);
     // The stored set when it is fresh and readable; nullopt otherwise. Throws SqliteError on a store failure.
     static std::optional<ChainSet> loadFresh(SqliteDatabase &db, bool eventIndex = true);
+    // forEachChain over the stored set when it is fresh; false when there is none or it is unreadable.
+    // Throws SqliteError on a store failure.
+    static bool forEachFreshChain(SqliteDatabase &db, const std::function<void(const Chain &)> &visit);
     // True when the stored set is the one analysis run runId saved and no import has happened since.
     static bool isStoredFresh(SqliteDatabase &db, qint64 runId);
 

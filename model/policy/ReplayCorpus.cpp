@@ -1,5 +1,7 @@
 #include "ReplayCorpus.h"
 
+#include "ChainStore.h"
+
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
@@ -289,6 +291,9 @@ public:
         for (const QString &group : shippedActionGroups())
             groupUid(group);
     }
+
+    // One chain of a set that is being read: nothing may refer to it after the call.
+    void addStreamedChain(const Chain &chain) { addChain(chain); }
 
     void addChains(const ChainSet &chains)
     {
@@ -794,6 +799,24 @@ std::shared_ptr<const ReplayCorpus> ReplayCorpus::build(const ChainSet &chains, 
     builder->addChains(chains);
     builder->finish();
     return corpus;
+}
+
+std::shared_ptr<const ReplayCorpus> ReplayCorpus::load(SqliteDatabase &db, ReplaySource *source)
+{
+    const ChainSet none;
+    *source = ReplaySource::load(db, &none); // the inventory and the tool arguments
+    {
+        auto corpus = std::make_shared<ReplayCorpus>();
+        const auto builder = std::make_unique<Builder>(*corpus, source->inventory, source->toolArguments);
+        builder->addInventory();
+        if (ChainStore::forEachFreshChain(db, [&builder](const Chain &chain) { builder->addStreamedChain(chain); })) {
+            builder->finish();
+            return corpus;
+        }
+    }
+    // No fresh stored set, or a damaged one: the chains from the events, then the corpus from them.
+    source->chains = ChainStore::chainsOf(db, /*eventIndex=*/false);
+    return build(*source);
 }
 
 Value ReplayCorpus::context(size_t index) const

@@ -77,6 +77,11 @@ class ReplayCorpus final
 {
 public:
     static std::shared_ptr<const ReplayCorpus> build(const ReplaySource &source);
+    // Reads what a replay needs from the workspace and builds the corpus in one pass over the stored chains,
+    // each decoded in turn, never holding the whole set (a million actions would be several hundred megabytes
+    // of fresh memory). source gets the inventory and the tool arguments; its chains only when there was no
+    // fresh stored set and they had to be built from the events. Throws SqliteError on a store failure.
+    static std::shared_ptr<const ReplayCorpus> load(SqliteDatabase &db, ReplaySource *source);
     static std::shared_ptr<const ReplayCorpus> build(const ChainSet &chains, const PolicyInventory &inventory,
                                                      const QHash<qint64, QString> &toolArguments = {});
 

@@ -1,3 +1,4 @@
+#include "FindingsEngine.h"
 #include "ImportRunner.h"
 #include "SqliteDatabase.h"
 #include "PolicyResources.h"
@@ -37,6 +38,7 @@ private Q_SLOTS:
     void noOriginatorPolicyDeniesExactlyLostOriginatorChains();
     void storedRunRoundTrip();
     void toolArgumentsReachTheReplay();
+    void onePassLoadMatchesTheBuiltCorpus();
     void cli_data();
     void cli();
     void cliJson();
@@ -308,6 +310,55 @@ void PolicyWorldTest::toolArgumentsReachTheReplay()
     QVERIFY2(workspace, qPrintable(error));
     QCOMPARE(workspace->database().queryInt64("SELECT count(*) FROM tool_arguments"), 1);
     checkReplay();
+}
+
+// ReplayCorpus::load makes the requests while it decodes the stored chains, one at a time; it must give the
+// corpus that building from the whole set gives, with a stored set and without one (built from the events).
+void PolicyWorldTest::onePassLoadMatchesTheBuiltCorpus()
+{
+    QString error;
+    auto workspace = Workspace::open(m_workspacePath, Workspace::OpenMode::OpenExisting, &error);
+    QVERIFY2(workspace, qPrintable(error));
+    const auto compare = [this](const ReplayCorpus &loaded) {
+        QCOMPARE(loaded.size(), m_corpus->size());
+        QCOMPARE(loaded.partitionCount(), m_corpus->partitionCount());
+        for (size_t i = 0; i < loaded.size(); ++i) {
+            const ReplayAction &a = loaded.action(i);
+            const ReplayAction &b = m_corpus->action(i);
+            QCOMPARE(a.eventId, b.eventId);
+            QCOMPARE(a.principal, b.principal);
+            QCOMPARE(a.action, b.action);
+            QCOMPARE(a.resource, b.resource);
+            QVERIFY2(loaded.context(i) == m_corpus->context(i), qPrintable(QString::number(a.eventId)));
+            QCOMPARE(loaded.partitionOriginator(a.partition), m_corpus->partitionOriginator(b.partition));
+        }
+    };
+
+    SqliteDatabase &db = workspace->database();
+    db.execute("DELETE FROM chain_sets");
+    ReplaySource source;
+    const auto built = ReplayCorpus::load(db, &source);
+    QVERIFY(!source.chains.chains.isEmpty()); // no stored set: the chains were built from the events
+    compare(*built);
+    if (QTest::currentTestFailed())
+        return;
+
+    QVERIFY2(FindingsEngine().run(*workspace, {}, &error), qPrintable(error));
+    QCOMPARE(db.queryInt64("SELECT count(*) FROM chain_sets"), 1);
+    ReplaySource streamedSource;
+    const auto streamed = ReplayCorpus::load(db, &streamedSource);
+    QVERIFY(streamedSource.chains.chains.isEmpty()); // the stored set was read a chain at a time, never held
+    QCOMPARE(streamedSource.inventory.shadowByAlias.size(), qsizetype(m_shadows.size()));
+    compare(*streamed);
+    if (QTest::currentTestFailed())
+        return;
+
+    // A damaged stored set is not half-used: the corpus is built from the events instead.
+    db.execute("UPDATE chain_sets SET data = substr(data, 1, length(data) - 5)");
+    ReplaySource damagedSource;
+    const auto rebuilt = ReplayCorpus::load(db, &damagedSource);
+    QVERIFY(!damagedSource.chains.chains.isEmpty());
+    compare(*rebuilt);
 }
 
 void PolicyWorldTest::cli_data()
