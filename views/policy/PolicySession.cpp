@@ -25,7 +25,10 @@ struct WorkspacePolicyData
 std::shared_ptr<const ReplayCorpus> buildCorpus(Workspace &workspace, const ChainSet *chains, QString *error)
 {
     try {
-        return ReplayCorpus::build(ReplaySource::load(workspace.database(), chains));
+        if (chains) // the views' chains, already in memory
+            return ReplayCorpus::build(ReplaySource::load(workspace.database(), chains));
+        ReplaySource source;
+        return ReplayCorpus::load(workspace.database(), &source);
     } catch (const SqliteError &e) {
         *error = e.message();
     }
