@@ -484,9 +484,18 @@ void fuzzWorkspaceOpen(QByteArrayView input)
 }
 
 // A stored chain set read back from a damaged workspace: refused or read, and what is read writes back the same.
+// Read a chain at a time (as a replay does), it must agree: the same verdict, and the same chains in order.
 void fuzzChainSet(QByteArrayView input)
 {
     const auto read = ChainStore::deserialize(input);
+    qsizetype visited = 0;
+    bool sameChains = true;
+    const bool streamed = ChainStore::forEachChain(input, [&](const Chain &chain) {
+        sameChains = sameChains && read && visited < read->chains.size() && chain == read->chains[visited];
+        ++visited;
+    });
+    if (streamed != read.has_value() || (read && (!sameChains || visited != read->chains.size())))
+        failFuzzCheck("chain_set", QStringLiteral("reading a chain at a time disagrees with reading the whole set"));
     if (!read)
         return;
     const auto again = ChainStore::deserialize(ChainStore::serialize(*read));
