@@ -29,6 +29,15 @@ using namespace chainsight;
 
 namespace {
 
+// Shows the window with the demo workspace open; false when it did not open within a minute.
+bool showDemo(MainWindow &window)
+{
+    QSignalSpy shown(&window, &MainWindow::workspaceShown);
+    window.show();
+    window.openDemoWorkspace();
+    return shown.wait(60000);
+}
+
 void saveArtefact(QWidget &widget, const QString &name)
 {
     QDir().mkpath(QStringLiteral(CHAINSIGHT_ARTEFACT_DIR));
@@ -197,10 +206,7 @@ private Q_SLOTS:
     void everyControlHasAnAccessibleName()
     {
         MainWindow window;
-        QSignalSpy shown(&window, &MainWindow::workspaceShown);
-        window.show();
-        window.openDemoWorkspace();
-        QVERIFY(shown.wait(60000));
+        QVERIFY(showDemo(window));
         const QStringList unnamed = unnamedInteractiveWidgets(window);
         QVERIFY2(unnamed.isEmpty(), qPrintable(unnamed.join(QLatin1String("; "))));
     }
@@ -210,10 +216,7 @@ private Q_SLOTS:
     void theWindowFitsASmallScreen()
     {
         MainWindow window;
-        QSignalSpy shown(&window, &MainWindow::workspaceShown);
-        window.show();
-        window.openDemoWorkspace();
-        QVERIFY(shown.wait(60000));
+        QVERIFY(showDemo(window));
         QCoreApplication::processEvents();
         const QSize minimum = window.minimumSizeHint().expandedTo(window.minimumSize());
         QVERIFY2(minimum.width() <= 1280 && minimum.height() <= 720,
