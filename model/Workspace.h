@@ -86,6 +86,9 @@ public:
     ~Workspace();
 
     QString path() const { return m_path; }
+    // SQLite's quick_check over every table and index, bulk tables included (seconds on millions of events):
+    // "ok", or the first problems found. Empty with *error set when the check itself could not run.
+    QString checkIntegrity(QString *error) const;
     int schemaVersion() const;
     bool isReadOnly() const { return m_readOnly; }
 

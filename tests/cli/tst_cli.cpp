@@ -224,6 +224,41 @@ private Q_SLOTS:
         QCOMPARE(check.readAll(), QByteArray("just some notes\n"));
     }
 
+    // info --check reads every page: ok on a sound workspace, exit 2 and the damage named on a broken one.
+    void infoCheckFindsDamageInTheEventTable()
+    {
+        QTemporaryDir dir;
+        QCOMPARE(cli({QStringLiteral("demo"), QStringLiteral("--out"), dir.path()}).exitCode, 0);
+        const QString workspace = dir.filePath(QStringLiteral("demo.chainsight"));
+        const CliRun sound = cli({QStringLiteral("info"), QStringLiteral("-w"), workspace, QStringLiteral("--check")});
+        QCOMPARE(sound.exitCode, 0);
+        QVERIFY2(sound.out.contains("Integrity: ok"), sound.out.constData());
+        QCOMPARE(QJsonDocument::fromJson(cli({QStringLiteral("info"), QStringLiteral("-w"), workspace, QStringLiteral("--check"),
+                                              QStringLiteral("--json")}).out)
+                     .object()
+                     .value(QStringLiteral("integrity"))
+                     .toString(),
+                 QStringLiteral("ok"));
+
+        qint64 rootPage = 0;
+        qint64 pageSize = 0;
+        {
+            QString error;
+            auto opened = Workspace::open(workspace, Workspace::OpenMode::ReadOnly, &error);
+            QVERIFY2(opened, qPrintable(error));
+            rootPage = opened->database().queryInt64("SELECT rootpage FROM sqlite_master WHERE name = 'events'");
+            pageSize = opened->database().queryInt64("PRAGMA page_size");
+        }
+        QFile file(workspace);
+        QVERIFY(file.open(QIODevice::ReadWrite));
+        QVERIFY(file.seek((rootPage - 1) * pageSize));
+        QCOMPARE(file.write("\x07", 1), qint64(1)); // not a B-tree page type
+        file.close();
+        const CliRun damaged = cli({QStringLiteral("info"), QStringLiteral("-w"), workspace, QStringLiteral("--check")});
+        QCOMPARE(damaged.exitCode, 2);
+        QVERIFY2(damaged.err.contains("the workspace is damaged"), damaged.err.constData());
+    }
+
     void demoWritesInputsAndWorkspace()
     {
         QTemporaryDir dir;

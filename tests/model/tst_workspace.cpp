@@ -95,6 +95,54 @@ private Q_SLOTS:
         QVERIFY(!QFile::exists(path + QStringLiteral("-wal")));
     }
 
+    // Damage in a small table stops the open; damage in the event table does not (checking every page takes
+    // seconds on millions of events) but shows when the events are read, and the full check names it.
+    void damageIsFoundWhereItIs_data()
+    {
+        QTest::addColumn<QString>("table");
+        QTest::addColumn<bool>("opens");
+        QTest::newRow("sources (small, checked at open)") << QStringLiteral("sources") << false;
+        QTest::newRow("events (bulk, checked on demand)") << QStringLiteral("events") << true;
+    }
+    void damageIsFoundWhereItIs()
+    {
+        QFETCH(QString, table);
+        QFETCH(bool, opens);
+        QTemporaryDir dir;
+        const QString path = dir.filePath(QStringLiteral("damaged.chainsight"));
+        qint64 rootPage = 0;
+        qint64 pageSize = 0;
+        {
+            QString error;
+            auto workspace = Workspace::open(path, Workspace::OpenMode::CreateIfMissing, &error);
+            QVERIFY2(workspace, qPrintable(error));
+            SqliteDatabase &db = workspace->database();
+            db.execute("INSERT INTO sources (id, path, sha256, format, size, imported_at) VALUES (1, 'a.jsonl', 'x', 'otlp-json', 1, 't')");
+            db.execute("INSERT INTO events (source_id, protocol, kind) VALUES (1, 'otlp', 'chat')");
+            SqliteStatement root(db, "SELECT rootpage FROM sqlite_master WHERE name = ?1");
+            root.bind(1, table);
+            QVERIFY(root.step());
+            rootPage = root.int64(0);
+            pageSize = db.queryInt64("PRAGMA page_size");
+        } // closed: the write-ahead log is copied into the file
+        {
+            QFile file(path);
+            QVERIFY(file.open(QIODevice::ReadWrite));
+            QVERIFY(file.seek((rootPage - 1) * pageSize)); // the page's type byte
+            QVERIFY(file.write("\x07", 1) == 1);          // not a B-tree page type
+        }
+        QString error;
+        auto workspace = Workspace::open(path, Workspace::OpenMode::OpenExisting, &error);
+        QCOMPARE(bool(workspace), opens);
+        if (!workspace) {
+            QVERIFY2(error.contains(QLatin1String("corrupt")), qPrintable(error));
+            return;
+        }
+        QVERIFY_THROWS_EXCEPTION(SqliteError, workspace->database().queryInt64("SELECT count(*) FROM events NOT INDEXED"));
+        const QString integrity = workspace->checkIntegrity(&error);
+        QVERIFY2(!integrity.isEmpty() && integrity != QLatin1String("ok"), qPrintable(integrity + error));
+    }
+
     void rejectsForeignSqliteDatabase()
     {
         QTemporaryDir dir;
