@@ -13,9 +13,7 @@
 #include <cmath>
 #include <limits>
 #include <map>
-#include <set>
 #include <thread>
-#include <unordered_map>
 #include <utility>
 
 namespace chainsight {
