@@ -138,19 +138,19 @@ bool readCaptureLine(QFile &file, TokenCaptureRecord &record, qint64 &lineNumber
 bool captureText(simdjson::dom::object object, std::string_view key, std::string &out, bool &present, QString &problem)
 {
     present = false;
+    bool seen = false;
     for (const auto field : object) {
         if (field.key != key)
             continue;
-        if (present) {
+        if (seen) {
             problem = QStringLiteral("capture skipped: \"%1\" appears twice").arg(qs(key));
             return false;
         }
-        present = true;
+        seen = true;
         std::string_view text;
-        if (field.value.get_string().get(text) == simdjson::SUCCESS)
+        present = field.value.get_string().get(text) == simdjson::SUCCESS; // another type counts as absent
+        if (present)
             out.assign(text);
-        else
-            present = false;
     }
     return true;
 }
