@@ -103,8 +103,13 @@ void print(std::string &out, const Expr &e)
     case ExprKind::Or: binary(out, e, "||", 1, false); return;
     case ExprKind::Not:
         out += '!';
-        // Cedar repeats one unary operator only: `!-x` does not parse, `!(-x)` does.
-        printAt(out, e.children[0], e.children[0].kind == ExprKind::Neg ? 7 : 6);
+    {
+        // Cedar repeats one unary operator only: `!-x` does not parse, `!(-x)` does; a negative literal is a `-` too.
+        const Expr &operand = e.children[0];
+        const bool negative = operand.kind == ExprKind::Neg
+                              || (operand.kind == ExprKind::Literal && operand.literal.kind() == ValueKind::Long && operand.literal.asLong() < 0);
+        printAt(out, operand, negative ? 7 : 6);
+    }
         return;
     case ExprKind::Neg:
         out += '-';
