@@ -159,7 +159,9 @@ QString integrityProblems(SqliteDatabase &db, bool bulkTablesToo)
     for (const QString &table : std::as_const(tables)) {
         if (isBulkTable(table))
             continue;
-        SqliteStatement check(db, "PRAGMA quick_check(\"" + table.toStdString() + "\")");
+        // Quoted as an identifier: the name comes from the file, which may not be one Chainsight wrote.
+        const std::string quoted = '"' + QString(table).replace(QLatin1Char('"'), QLatin1String("\"\"")).toStdString() + '"';
+        SqliteStatement check(db, "PRAGMA quick_check(" + quoted + ")");
         while (check.step() && problems.size() < 20) {
             if (const QString row = check.text(0); row != QLatin1String("ok"))
                 problems.push_back(row);
