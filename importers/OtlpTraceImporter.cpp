@@ -8,13 +8,20 @@
 #include <nlohmann/json.hpp>
 #include <simdjson.h>
 
+#include <array>
 #include <charconv>
 #include <condition_variable>
 #include <cstring>
 #include <deque>
 #include <mutex>
 #include <thread>
+#include <optional>
 #include <unordered_map>
+#include <utility>
+
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
 
 namespace chainsight {
 namespace {
@@ -22,7 +29,6 @@ namespace {
 namespace od = simdjson::ondemand;
 using namespace std::string_view_literals; // comparisons against literals must not call strlen per record
 
-constexpr std::size_t chunkBytes = 8u << 20;
 constexpr std::size_t maximumLineBytes = 256u << 20;
 constexpr std::size_t batchRows = 1024;
 constexpr int maximumParentWalk = 128;
@@ -166,6 +172,59 @@ private:
     bool m_closed = false;
 };
 
+// The text of a JSON string, given its first character after the opening quote, when it holds no escape:
+// a view into the document, no copy. Stage 1 validated the document, so the closing quote is there; the
+// document's padding makes reading up to 15 bytes past it safe.
+bool plainString(const char *raw, std::string_view *text)
+{
+#if defined(__SSE2__)
+    const __m128i quote = _mm_set1_epi8('"');
+    const __m128i backslash = _mm_set1_epi8('\\');
+    for (const char *at = raw;; at += 16) {
+        const __m128i block = _mm_loadu_si128(reinterpret_cast<const __m128i *>(at));
+        const auto quotes = static_cast<unsigned>(_mm_movemask_epi8(_mm_cmpeq_epi8(block, quote)));
+        const auto escapes = static_cast<unsigned>(_mm_movemask_epi8(_mm_cmpeq_epi8(block, backslash)));
+        if ((quotes | escapes) == 0)
+            continue;
+        const int first = __builtin_ctz(quotes | escapes);
+        if (escapes & (1u << first))
+            return false;
+        *text = std::string_view(raw, static_cast<std::size_t>(at + first - raw));
+        return true;
+    }
+#else
+    const char *end = raw;
+    while (*end != '"' && *end != '\\')
+        ++end;
+    if (*end == '\\')
+        return false;
+    *text = std::string_view(raw, static_cast<std::size_t>(end - raw));
+    return true;
+#endif
+}
+
+// An object key. Keys almost never hold escapes; those that do are unescaped into the parser's buffer.
+bool keyOf(simdjson::simdjson_result<od::field> &field, std::string_view *key)
+{
+    od::raw_json_string raw;
+    if (field.key().get(raw) != simdjson::SUCCESS)
+        return false;
+    if (plainString(raw.raw(), key))
+        return true;
+    return field.unescaped_key().get(*key) == simdjson::SUCCESS;
+}
+
+// A string value, read in place when it holds no escape (unescaping is a library call and a copy per value).
+// Fails, like get_string(), when the value is not a string.
+bool stringOf(od::value &value, std::string_view *text)
+{
+    const std::string_view token = value.raw_json_token();
+    if (!token.empty() && token.front() == '"' && plainString(token.data() + 1, text)) {
+        return true;
+    }
+    return value.get_string().get(*text) == simdjson::SUCCESS;
+}
+
 std::optional<qint64> parseUnixNanos(od::value value)
 {
     od::json_type type;
@@ -174,7 +233,7 @@ std::optional<qint64> parseUnixNanos(od::value value)
     std::int64_t nanos = 0;
     if (type == od::json_type::string) {
         std::string_view text;
-        if (value.get_string().get(text) != simdjson::SUCCESS)
+        if (!stringOf(value, &text))
             return std::nullopt;
         const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), nanos);
         if (ec != std::errc() || end != text.data() + text.size())
@@ -243,20 +302,20 @@ bool anyValueText(od::value value, std::string_view *text)
         return false;
     for (auto field : object) {
         std::string_view key;
-        if (field.unescaped_key().get(key) != simdjson::SUCCESS)
+        if (!keyOf(field, &key))
             return false;
         od::value inner;
         if (field.value().get(inner) != simdjson::SUCCESS)
             return false;
         if (key == "stringValue"sv) {
-            return inner.get_string().get(*text) == simdjson::SUCCESS;
+            return stringOf(inner, text);
         }
         if (key == "intValue"sv || key == "boolValue"sv || key == "doubleValue"sv) {
             od::json_type type;
             if (inner.type().get(type) != simdjson::SUCCESS)
                 return false;
             if (type == od::json_type::string)
-                return inner.get_string().get(*text) == simdjson::SUCCESS;
+                return stringOf(inner, text);
             *text = inner.raw_json_token();
             while (!text->empty() && (text->back() == ' ' || text->back() == '\n' || text->back() == '\r' || text->back() == '\t'))
                 text->remove_suffix(1);
@@ -265,6 +324,296 @@ bool anyValueText(od::value value, std::string_view *text)
     }
     return false;
 }
+
+// The span attributes the import reads. Told apart by length first: most keys of a span are none of them, and
+// one length test and at most three comparisons settle each, where a chain of twenty comparisons ran before.
+enum class SpanAttribute {
+    Other,
+    Operation,      // gen_ai.operation.name
+    AgentId,        // gen_ai.agent.id
+    AgentName,      // gen_ai.agent.name
+    ToolName,       // gen_ai.tool.name
+    ToolCallId,     // gen_ai.tool.call.id
+    ConversationId, // gen_ai.conversation.id
+    SessionId,      // session.id
+    User,           // enduser.id, user.id
+    Model,          // gen_ai.request.model
+    Server,         // server.address
+    AwsRequestId,   // aws.request_id: also the correlation id
+    ToolArguments,  // gen_ai.tool.call.arguments: also filed for the policy replay
+    Kept,           // protocol attributes kept as they are in the event's attributes
+};
+
+SpanAttribute spanAttribute(std::string_view key)
+{
+    switch (key.size()) {
+    case 7:
+        return key == "user.id"sv ? SpanAttribute::User : SpanAttribute::Other;
+    case 10:
+        if (key == "session.id"sv)
+            return SpanAttribute::SessionId;
+        if (key == "enduser.id"sv)
+            return SpanAttribute::User;
+        return key == "rpc.method"sv ? SpanAttribute::Kept : SpanAttribute::Other;
+    case 11:
+        return key == "rpc.service"sv ? SpanAttribute::Kept : SpanAttribute::Other;
+    case 12:
+        return key == "az.namespace"sv ? SpanAttribute::Kept : SpanAttribute::Other;
+    case 14:
+        if (key == "server.address"sv)
+            return SpanAttribute::Server;
+        if (key == "aws.request_id"sv)
+            return SpanAttribute::AwsRequestId;
+        return key == "mcp.session.id"sv ? SpanAttribute::Kept : SpanAttribute::Other;
+    case 15:
+        if (key == "gen_ai.agent.id"sv)
+            return SpanAttribute::AgentId;
+        return key == "mcp.method.name"sv ? SpanAttribute::Kept : SpanAttribute::Other;
+    case 16:
+        if (key == "gen_ai.tool.name"sv)
+            return SpanAttribute::ToolName;
+        return key == "gen_ai.tool.type"sv ? SpanAttribute::Kept : SpanAttribute::Other;
+    case 17:
+        return key == "gen_ai.agent.name"sv ? SpanAttribute::AgentName : SpanAttribute::Other;
+    case 18:
+        return key == "jsonrpc.request.id"sv ? SpanAttribute::Kept : SpanAttribute::Other;
+    case 19:
+        return key == "gen_ai.tool.call.id"sv ? SpanAttribute::ToolCallId : SpanAttribute::Other;
+    case 20:
+        return key == "gen_ai.request.model"sv ? SpanAttribute::Model : SpanAttribute::Other;
+    case 21:
+        return key == "gen_ai.operation.name"sv ? SpanAttribute::Operation : SpanAttribute::Other;
+    case 22:
+        return key == "gen_ai.conversation.id"sv ? SpanAttribute::ConversationId : SpanAttribute::Other;
+    case 26:
+        return key == "gen_ai.tool.call.arguments"sv ? SpanAttribute::ToolArguments : SpanAttribute::Other;
+    default:
+        return SpanAttribute::Other;
+    }
+}
+
+// A 64-bit hash of an identifier (hex trace and span ids, agent ids): word at a time, with murmur's finaliser.
+std::uint64_t idHash(std::string_view text)
+{
+    std::uint64_t hash = 0x9e3779b97f4a7c15ULL ^ text.size();
+    std::size_t at = 0;
+    for (; at + 8 <= text.size(); at += 8) {
+        std::uint64_t word;
+        std::memcpy(&word, text.data() + at, 8);
+        hash = (hash ^ word) * 0xff51afd7ed558ccdULL;
+        hash ^= hash >> 32;
+    }
+    std::uint64_t tail = 0;
+    std::memcpy(&tail, text.data() + at, text.size() - at);
+    hash ^= tail;
+    hash ^= hash >> 33;
+    hash *= 0xff51afd7ed558ccdULL;
+    hash ^= hash >> 33;
+    hash *= 0xc4ceb9fe1a85ec53ULL;
+    hash ^= hash >> 33;
+    return hash;
+}
+
+// 64-bit key to 32-bit value, open addressing in one flat array: no allocation per entry.
+class FlatIdMap final
+{
+public:
+    void assign(std::uint64_t key, std::uint32_t value)
+    {
+        if ((m_used + 1) * 2 > m_slots.size())
+            grow();
+        Slot &slot = m_slots[probe(nonZero(key))];
+        if (slot.key == 0) {
+            slot.key = nonZero(key);
+            ++m_used;
+        }
+        slot.value = value;
+    }
+    const std::uint32_t *find(std::uint64_t key) const
+    {
+        if (m_slots.empty())
+            return nullptr;
+        const Slot &slot = m_slots[probe(nonZero(key))];
+        return slot.key == 0 ? nullptr : &slot.value;
+    }
+
+private:
+    struct Slot
+    {
+        std::uint64_t key = 0; // 0: empty
+        std::uint32_t value = 0;
+    };
+    static std::uint64_t nonZero(std::uint64_t key) { return key == 0 ? 1 : key; }
+    std::size_t probe(std::uint64_t key) const
+    {
+        const std::size_t mask = m_slots.size() - 1;
+        std::size_t at = static_cast<std::size_t>(key) & mask;
+        while (m_slots[at].key != 0 && m_slots[at].key != key)
+            at = (at + 1) & mask;
+        return at;
+    }
+    void grow()
+    {
+        std::vector<Slot> old = std::exchange(m_slots, std::vector<Slot>(std::max<std::size_t>(1024, m_slots.size() * 2)));
+        for (const Slot &slot : old)
+            if (slot.key != 0)
+                m_slots[probe(slot.key)] = slot;
+    }
+    std::vector<Slot> m_slots;
+    std::size_t m_used = 0;
+};
+
+// Reads an NDJSON file on its own thread in chunks that end on a line boundary, and hashes each chunk as it
+// arrives: the parsing thread then only parses. Chunks are recycled; a line longer than a chunk grows one.
+class LineChunkReader final
+{
+public:
+    struct Chunk
+    {
+        std::string buffer; // lines, then at least SIMDJSON_PADDING spare bytes
+        std::size_t length = 0;
+        qint64 fileOffset = 0;
+    };
+
+    LineChunkReader(QFile &file, Sha256Stream *digest, const std::atomic_bool &cancel)
+        : m_file(file)
+        , m_digest(digest)
+        , m_cancel(cancel)
+    {
+        // Sized for the file: a small file does not pay for buffers meant for gigabytes.
+        const auto size = static_cast<std::size_t>(std::max<qint64>(file.size(), 0));
+        for (auto &chunk : m_chunks) {
+            chunk.buffer.resize(std::min(readChunkBytes, size + 1) + simdjson::SIMDJSON_PADDING);
+            m_free.push_back(&chunk);
+        }
+        m_thread = std::thread([this] { run(); });
+    }
+    ~LineChunkReader()
+    {
+        {
+            std::lock_guard lock(m_mutex);
+            m_stopped = true;
+        }
+        m_changed.notify_all();
+        m_thread.join();
+    }
+    LineChunkReader(const LineChunkReader &) = delete;
+    LineChunkReader &operator=(const LineChunkReader &) = delete;
+
+    // The next chunk of whole lines, or nullptr at the end of the file or on a failure (see failure()).
+    Chunk *next()
+    {
+        std::unique_lock lock(m_mutex);
+        m_changed.wait(lock, [this] { return !m_full.empty() || m_done; });
+        if (m_full.empty())
+            return nullptr;
+        Chunk *chunk = m_full.front();
+        m_full.pop_front();
+        return chunk;
+    }
+    void recycle(Chunk *chunk)
+    {
+        {
+            std::lock_guard lock(m_mutex);
+            m_free.push_back(chunk);
+        }
+        m_changed.notify_all();
+    }
+    // Read after next() returned nullptr: empty when the whole file was read.
+    QString failure() const
+    {
+        std::lock_guard lock(m_mutex);
+        return m_failure;
+    }
+
+private:
+    static constexpr std::size_t readChunkBytes = 2u << 20;
+
+    void run()
+    {
+        std::string carry; // the unfinished line at the end of the last chunk
+        qint64 offset = 0;  // of the next chunk's first byte
+        bool atEnd = false;
+        QString failure;
+        while (!atEnd && failure.isEmpty() && !m_cancel.load(std::memory_order_relaxed)) {
+            Chunk *chunk = takeFree();
+            if (!chunk)
+                break;
+            std::string &buffer = chunk->buffer;
+            if (carry.size() + simdjson::SIMDJSON_PADDING >= buffer.size())
+                buffer.resize(std::max(buffer.size() * 2, carry.size() * 2 + simdjson::SIMDJSON_PADDING));
+            std::memcpy(buffer.data(), carry.data(), carry.size());
+            std::size_t filled = carry.size();
+            std::size_t length = 0;
+            while (true) {
+                const qint64 read = m_file.read(buffer.data() + filled, static_cast<qint64>(buffer.size() - simdjson::SIMDJSON_PADDING - filled));
+                if (read < 0) {
+                    failure = QStringLiteral("read error: %1").arg(m_file.errorString());
+                    break;
+                }
+                if (m_digest && read > 0)
+                    m_digest->update(buffer.data() + filled, static_cast<std::size_t>(read));
+                filled += static_cast<std::size_t>(read);
+                if (read == 0) {
+                    atEnd = true;
+                    length = filled;
+                    break;
+                }
+                if (filled + simdjson::SIMDJSON_PADDING < buffer.size())
+                    continue; // a short read: fill the chunk
+                if (const void *newline = memrchr(buffer.data(), '\n', filled)) {
+                    length = static_cast<std::size_t>(static_cast<const char *>(newline) - buffer.data()) + 1;
+                    break;
+                }
+                // One line fills the chunk: grow it, within the limit on a line's length.
+                if (buffer.size() >= maximumLineBytes) {
+                    failure = QStringLiteral("line longer than %1 MB; skipped").arg(maximumLineBytes >> 20);
+                    break;
+                }
+                buffer.resize(buffer.size() * 2);
+            }
+            carry.assign(buffer.data() + length, filled - length);
+            chunk->length = length;
+            chunk->fileOffset = offset;
+            offset += static_cast<qint64>(length);
+            {
+                std::lock_guard lock(m_mutex);
+                m_full.push_back(chunk);
+            }
+            m_changed.notify_all();
+        }
+        {
+            std::lock_guard lock(m_mutex);
+            m_failure = failure;
+            m_done = true;
+        }
+        m_changed.notify_all();
+    }
+
+    Chunk *takeFree()
+    {
+        std::unique_lock lock(m_mutex);
+        m_changed.wait(lock, [this] { return !m_free.empty() || m_stopped; });
+        if (m_stopped)
+            return nullptr;
+        Chunk *chunk = m_free.front();
+        m_free.pop_front();
+        return chunk;
+    }
+
+    QFile &m_file;
+    Sha256Stream *m_digest;
+    const std::atomic_bool &m_cancel;
+    std::array<Chunk, 4> m_chunks;
+    mutable std::mutex m_mutex;
+    std::condition_variable m_changed;
+    std::deque<Chunk *> m_free;
+    std::deque<Chunk *> m_full;
+    QString m_failure;
+    bool m_done = false;
+    bool m_stopped = false;
+    std::thread m_thread;
+};
 
 // Parses OTLP text into batches on its own thread, then resolves each span's acting agent and the
 // agent-to-agent hops inside each request.
@@ -279,59 +628,39 @@ public:
     {
     }
 
-    // NDJSON: one request a line. Returns false when the file could not be read.
+    // NDJSON: one request a line.
     void parseLines(QFile &file)
     {
-        std::string buffer;
-        buffer.resize(std::min<std::size_t>(chunkBytes, static_cast<std::size_t>(std::max<qint64>(file.size(), 0)) + 1)
-                      + simdjson::SIMDJSON_PADDING);
-        std::size_t filled = 0;
-        qint64 fileOffsetOfBuffer = 0;
-        qint64 lineNumber = 1;
         m_batch = m_pipe.takeFree();
-        bool atEnd = false;
-        while (m_batch && !atEnd && !m_cancel.load(std::memory_order_relaxed)) {
-            const qint64 read = file.read(buffer.data() + filled, static_cast<qint64>(buffer.size() - simdjson::SIMDJSON_PADDING - filled));
-            if (read < 0) {
-                report(Diagnostic{Severity::Error, m_path, {}, QStringLiteral("read error: %1").arg(file.errorString())});
-                m_failed = true;
-                break;
-            }
-            if (m_digest && read > 0)
-                m_digest->update(buffer.data() + filled, static_cast<std::size_t>(read));
-            filled += static_cast<std::size_t>(read);
-            atEnd = read == 0;
-            std::size_t start = 0;
-            while (start < filled) {
-                const void *newline = std::memchr(buffer.data() + start, '\n', filled - start);
-                std::size_t end = newline ? static_cast<std::size_t>(static_cast<const char *>(newline) - buffer.data()) : filled;
-                if (!newline && !atEnd)
-                    break; // incomplete line: read more
-                std::size_t lineEnd = end;
-                if (lineEnd > start && buffer[lineEnd - 1] == '\r')
-                    --lineEnd;
-                if (lineEnd > start)
-                    parseRequest(buffer.data() + start, lineEnd - start, buffer.size() - start, fileOffsetOfBuffer + static_cast<qint64>(start), lineNumber, true);
-                ++lineNumber;
-                start = newline ? end + 1 : filled;
-                if (m_cancel.load(std::memory_order_relaxed) || !m_batch)
-                    break;
-            }
-            // Keep the unfinished line at the front of the buffer; grow only for lines longer than a chunk.
-            std::memmove(buffer.data(), buffer.data() + start, filled - start);
-            fileOffsetOfBuffer += static_cast<qint64>(start);
-            filled -= start;
-            if (filled + simdjson::SIMDJSON_PADDING >= buffer.size()) {
-                if (buffer.size() >= maximumLineBytes) {
-                    report(Diagnostic{Severity::Error, m_path, {lineNumber, 1},
-                                      QStringLiteral("line longer than %1 MB; skipped").arg(maximumLineBytes >> 20)});
-                    m_failed = true;
+        qint64 lineNumber = 1;
+        {
+            LineChunkReader reader(file, m_digest, m_cancel);
+            while (m_batch && !m_cancel.load(std::memory_order_relaxed)) {
+                LineChunkReader::Chunk *chunk = reader.next();
+                if (!chunk) {
+                    if (const QString failure = reader.failure(); !failure.isEmpty()) {
+                        report(Diagnostic{Severity::Error, m_path, {lineNumber, 1}, failure});
+                        m_failed = true;
+                    }
                     break;
                 }
-                buffer.resize(buffer.size() * 2);
+                const char *data = chunk->buffer.data();
+                std::size_t start = 0;
+                while (start < chunk->length && m_batch && !m_cancel.load(std::memory_order_relaxed)) {
+                    const void *newline = std::memchr(data + start, '\n', chunk->length - start);
+                    const std::size_t end = newline ? static_cast<std::size_t>(static_cast<const char *>(newline) - data) : chunk->length;
+                    std::size_t lineEnd = end;
+                    if (lineEnd > start && data[lineEnd - 1] == '\r')
+                        --lineEnd;
+                    if (lineEnd > start)
+                        parseRequest(data + start, lineEnd - start, chunk->buffer.size() - start, chunk->fileOffset + static_cast<qint64>(start), lineNumber, true);
+                    ++lineNumber;
+                    start = end + 1;
+                }
+                if (m_batch)
+                    m_batch->bytesDone = chunk->fileOffset + static_cast<qint64>(chunk->length);
+                reader.recycle(chunk);
             }
-            if (m_batch)
-                m_batch->bytesDone = fileOffsetOfBuffer + static_cast<qint64>(filled);
         }
         flush();
     }
@@ -419,7 +748,7 @@ private:
         for (auto field : root) {
             std::string_view key;
             od::value value;
-            if (field.unescaped_key().get(key) != simdjson::SUCCESS || field.value().get(value) != simdjson::SUCCESS) {
+            if (!keyOf(field, &key) || field.value().get(value) != simdjson::SUCCESS) {
                 ok = false;
                 break;
             }
@@ -473,7 +802,7 @@ private:
         for (auto field : object) {
             std::string_view key;
             od::value inner;
-            if (field.unescaped_key().get(key) != simdjson::SUCCESS || field.value().get(inner) != simdjson::SUCCESS)
+            if (!keyOf(field, &key) || field.value().get(inner) != simdjson::SUCCESS)
                 return false;
             if (key == "resource"sv) {
                 od::object resource;
@@ -482,7 +811,7 @@ private:
                 for (auto resourceField : resource) {
                     std::string_view resourceKey;
                     od::value attributes;
-                    if (resourceField.unescaped_key().get(resourceKey) != simdjson::SUCCESS
+                    if (!keyOf(resourceField, &resourceKey)
                         || resourceField.value().get(attributes) != simdjson::SUCCESS)
                         return false;
                     if (resourceKey != "attributes"sv)
@@ -499,13 +828,13 @@ private:
                         bool isService = false;
                         for (auto pairField : pair) {
                             std::string_view pairKey;
-                            if (pairField.unescaped_key().get(pairKey) != simdjson::SUCCESS)
+                            if (!keyOf(pairField, &pairKey))
                                 return false;
                             od::value pairValue;
                             if (pairField.value().get(pairValue) != simdjson::SUCCESS)
                                 return false;
                             if (pairKey == "key"sv) {
-                                if (pairValue.get_string().get(attributeKey) != simdjson::SUCCESS)
+                                if (!stringOf(pairValue, &attributeKey))
                                     return false;
                                 isService = attributeKey == "service.name"sv;
                             } else if (pairKey == "value"sv && isService) {
@@ -526,7 +855,7 @@ private:
                     for (auto scopeField : scopeObject) {
                         std::string_view scopeKey;
                         od::value spans;
-                        if (scopeField.unescaped_key().get(scopeKey) != simdjson::SUCCESS || scopeField.value().get(spans) != simdjson::SUCCESS)
+                        if (!keyOf(scopeField, &scopeKey) || scopeField.value().get(spans) != simdjson::SUCCESS)
                             return false;
                         if (scopeKey != "spans"sv)
                             continue;
@@ -574,23 +903,23 @@ private:
         for (auto field : span) {
             std::string_view key;
             od::value inner;
-            if (field.unescaped_key().get(key) != simdjson::SUCCESS || field.value().get(inner) != simdjson::SUCCESS)
+            if (!keyOf(field, &key) || field.value().get(inner) != simdjson::SUCCESS)
                 return false;
             std::string_view text;
             if (key == "traceId"sv) {
-                if (inner.get_string().get(text) != simdjson::SUCCESS)
+                if (!stringOf(inner, &text))
                     return false;
                 row.traceId = m_batch->store(text);
             } else if (key == "spanId"sv) {
-                if (inner.get_string().get(text) != simdjson::SUCCESS)
+                if (!stringOf(inner, &text))
                     return false;
                 row.spanId = m_batch->store(text);
             } else if (key == "parentSpanId"sv) {
-                if (inner.get_string().get(text) != simdjson::SUCCESS)
+                if (!stringOf(inner, &text))
                     return false;
                 row.parentSpanId = m_batch->store(text);
             } else if (key == "name"sv) {
-                if (inner.get_string().get(name) != simdjson::SUCCESS)
+                if (!stringOf(inner, &name))
                     return false;
             } else if (key == "startTimeUnixNano"sv) {
                 row.timeMs = parseUnixNanos(inner);
@@ -601,7 +930,7 @@ private:
                 for (auto statusField : status) {
                     std::string_view statusKey;
                     od::value code;
-                    if (statusField.unescaped_key().get(statusKey) != simdjson::SUCCESS || statusField.value().get(code) != simdjson::SUCCESS)
+                    if (!keyOf(statusField, &statusKey) || statusField.value().get(code) != simdjson::SUCCESS)
                         return false;
                     if (statusKey != "code"sv)
                         continue;
@@ -609,7 +938,7 @@ private:
                     std::string_view label;
                     if (code.get_int64().get(number) == simdjson::SUCCESS)
                         row.error = number == 2;
-                    else if (code.get_string().get(label) == simdjson::SUCCESS)
+                    else if (stringOf(code, &label))
                         row.error = label == "STATUS_CODE_ERROR"sv || label == "ERROR"sv;
                 }
             } else if (key == "attributes"sv) {
@@ -624,59 +953,66 @@ private:
                     for (auto pairField : pair) {
                         std::string_view pairKey;
                         od::value pairValue;
-                        if (pairField.unescaped_key().get(pairKey) != simdjson::SUCCESS || pairField.value().get(pairValue) != simdjson::SUCCESS)
+                        if (!keyOf(pairField, &pairKey) || pairField.value().get(pairValue) != simdjson::SUCCESS)
                             return false;
                         if (pairKey == "key"sv) {
-                            if (pairValue.get_string().get(attributeKey) != simdjson::SUCCESS)
+                            if (!stringOf(pairValue, &attributeKey))
                                 return false;
                             continue;
                         }
                         if (pairKey != "value"sv)
                             continue;
                         // Only the attributes the analysis uses are read; the rest stay in the raw record.
+                        const SpanAttribute which = spanAttribute(attributeKey);
                         std::string_view valueText;
-                        const std::string_view k = attributeKey;
-                        if (k == "gen_ai.operation.name"sv) {
-                            if (anyValueText(pairValue, &valueText))
-                                operation = valueText;
-                        } else if (k == "gen_ai.agent.id"sv) {
-                            if (anyValueText(pairValue, &valueText))
-                                row.ownAgent = m_batch->store(valueText);
-                        } else if (k == "gen_ai.agent.name"sv) {
-                            if (anyValueText(pairValue, &valueText))
-                                agentName = valueText;
-                        } else if (k == "gen_ai.tool.name"sv) {
-                            if (anyValueText(pairValue, &valueText))
-                                tool = valueText;
-                        } else if (k == "gen_ai.tool.call.id"sv) {
-                            if (anyValueText(pairValue, &valueText))
-                                row.toolCallId = m_batch->store(valueText);
-                        } else if (k == "gen_ai.conversation.id"sv || k == "session.id"sv) {
-                            if (anyValueText(pairValue, &valueText) && (row.sessionId.empty() || k == "session.id"sv))
+                        if (which == SpanAttribute::Other || !anyValueText(pairValue, &valueText))
+                            continue;
+                        switch (which) {
+                        case SpanAttribute::Operation:
+                            operation = valueText;
+                            break;
+                        case SpanAttribute::AgentId:
+                            row.ownAgent = m_batch->store(valueText);
+                            break;
+                        case SpanAttribute::AgentName:
+                            agentName = valueText;
+                            break;
+                        case SpanAttribute::ToolName:
+                            tool = valueText;
+                            break;
+                        case SpanAttribute::ToolCallId:
+                            row.toolCallId = m_batch->store(valueText);
+                            break;
+                        case SpanAttribute::ConversationId: // session.id wins over the conversation
+                            if (row.sessionId.empty())
                                 row.sessionId = m_batch->store(valueText);
-                        } else if (k == "enduser.id"sv || k == "user.id"sv) {
-                            if (anyValueText(pairValue, &valueText) && row.originator.empty())
+                            break;
+                        case SpanAttribute::SessionId:
+                            row.sessionId = m_batch->store(valueText);
+                            break;
+                        case SpanAttribute::User:
+                            if (row.originator.empty())
                                 row.originator = m_batch->store(valueText);
-                        } else if (k == "gen_ai.request.model"sv) {
-                            if (anyValueText(pairValue, &valueText))
-                                model = valueText;
-                        } else if (k == "server.address"sv) {
-                            if (anyValueText(pairValue, &valueText))
-                                server = valueText;
-                        } else if (k == "aws.request_id"sv) {
-                            if (anyValueText(pairValue, &valueText)) {
-                                row.correlationId = m_batch->store(valueText);
-                                addAttribute(k, valueText);
-                            }
-                        } else if (k == "gen_ai.tool.call.arguments"sv) {
-                            if (anyValueText(pairValue, &valueText)) {
-                                addAttribute(k, valueText);
-                                row.toolArguments = m_batch->store(valueText);
-                            }
-                        } else if (k == "mcp.session.id"sv || k == "jsonrpc.request.id"sv || k == "rpc.service"sv || k == "rpc.method"sv
-                                   || k == "gen_ai.tool.type"sv || k == "mcp.method.name"sv || k == "az.namespace"sv) {
-                            if (anyValueText(pairValue, &valueText))
-                                addAttribute(k, valueText);
+                            break;
+                        case SpanAttribute::Model:
+                            model = valueText;
+                            break;
+                        case SpanAttribute::Server:
+                            server = valueText;
+                            break;
+                        case SpanAttribute::AwsRequestId:
+                            row.correlationId = m_batch->store(valueText);
+                            addAttribute(attributeKey, valueText);
+                            break;
+                        case SpanAttribute::ToolArguments:
+                            addAttribute(attributeKey, valueText);
+                            row.toolArguments = m_batch->store(valueText);
+                            break;
+                        case SpanAttribute::Kept:
+                            addAttribute(attributeKey, valueText);
+                            break;
+                        case SpanAttribute::Other:
+                            break;
                         }
                     }
                 }
@@ -727,10 +1063,18 @@ private:
     void linkRequest(std::size_t firstRow)
     {
         SpanBatch &batch = *m_batch;
-        m_indexedBatch = m_batch;
+        // Span id to row within this request, by hash; a request holds a few dozen spans at most, so a scan of
+        // the hashes beats a hash table (the first of a repeated id wins).
         m_spanIndex.clear();
         for (std::size_t row = firstRow; row < batch.rows.size(); ++row)
-            m_spanIndex.emplace(batch.rows[row].spanId, row);
+            m_spanIndex.push_back({idHash(batch.view(batch.rows[row].spanId)), row});
+        const auto rowOfSpan = [&](ArenaString id) -> std::optional<std::size_t> {
+            const std::uint64_t hash = idHash(batch.view(id));
+            for (const auto &[spanHash, row] : m_spanIndex)
+                if (spanHash == hash && batch.view(batch.rows[row].spanId) == batch.view(id))
+                    return row;
+            return std::nullopt;
+        };
         // The originator of each trace in this request (a request usually holds one trace).
         ArenaString requestTrace;
         ArenaString requestOriginator;
@@ -749,17 +1093,16 @@ private:
         auto agentOfAncestors = [&](const SpanRow &span, ArenaString *found, std::string *foundAcrossRequests) {
             ArenaString parent = span.parentSpanId;
             for (int step = 0; step < maximumParentWalk && !parent.empty(); ++step) {
-                const auto it = m_spanIndex.find(parent);
-                if (it == m_spanIndex.end()) {
+                const std::optional<std::size_t> ancestorRow = rowOfSpan(parent);
+                if (!ancestorRow) {
                     // The parent was in an earlier request of this file: its acting agent was remembered.
-                    if (const auto earlier = m_agentOfSpan.find(spanKey(batch.view(span.traceId), batch.view(parent)));
-                        earlier != m_agentOfSpan.end()) {
-                        *foundAcrossRequests = m_agentNames[earlier->second];
+                    if (const std::uint32_t *earlier = m_agentOfSpan.find(spanKey(batch.view(span.traceId), batch.view(parent)))) {
+                        *foundAcrossRequests = m_agentNames[*earlier];
                         return true;
                     }
                     return false;
                 }
-                const SpanRow &ancestor = batch.rows[it->second];
+                const SpanRow &ancestor = batch.rows[*ancestorRow];
                 if (ancestor.isAgentSpan && !ancestor.ownAgent.empty()) {
                     *found = ancestor.ownAgent;
                     return true;
@@ -789,7 +1132,7 @@ private:
                 }
             }
             if (!span.agent.empty())
-                m_agentOfSpan.insert_or_assign(spanKey(batch.view(span.traceId), batch.view(span.spanId)), agentNumber(batch.view(span.agent)));
+                m_agentOfSpan.assign(spanKey(batch.view(span.traceId), batch.view(span.spanId)), agentNumber(batch.view(span.agent)));
             if (span.isAgentSpan && !span.ownAgent.empty()) {
                 if (hasAncestor) {
                     const ArenaString delegator = ancestorAgent.empty() ? batch.store(ancestorAcross) : ancestorAgent;
@@ -810,44 +1153,33 @@ private:
     std::string m_key; // reused lookup key: no allocation per span
     std::string_view m_document;
     LineCounter m_lines;
-    // Keyed by arena offsets, hashed by content: the arena may grow (and move) while the index is in use.
-    struct ArenaKeyHash
-    {
-        const SpanBatch *const *batch;
-        std::size_t operator()(ArenaString s) const { return std::hash<std::string_view>()((*batch)->view(s)); }
-    };
-    struct ArenaKeyEqual
-    {
-        const SpanBatch *const *batch;
-        bool operator()(ArenaString a, ArenaString b) const { return (*batch)->view(a) == (*batch)->view(b); }
-    };
-    const SpanBatch *m_indexedBatch = nullptr;
-    std::unordered_map<ArenaString, std::size_t, ArenaKeyHash, ArenaKeyEqual> m_spanIndex{
-        64, ArenaKeyHash{&m_indexedBatch}, ArenaKeyEqual{&m_indexedBatch}};
+    std::vector<std::pair<std::uint64_t, std::size_t>> m_spanIndex; // of the request being linked
     // Across requests: the acting agent of every span and each trace's originator, so a trace split over
     // lines still links up. Spans are keyed by a 64-bit hash and agents by number: no allocation per span.
     static std::uint64_t spanKey(std::string_view trace, std::string_view span)
     {
-        const std::uint64_t a = std::hash<std::string_view>()(trace);
-        const std::uint64_t b = std::hash<std::string_view>()(span);
-        return a ^ (b + 0x9e3779b97f4a7c15ULL + (a << 6) + (a >> 2));
+        const std::uint64_t a = idHash(trace);
+        return a ^ (idHash(span) + 0x9e3779b97f4a7c15ULL + (a << 6) + (a >> 2));
     }
     std::uint32_t agentNumber(std::string_view agent)
     {
+        // Consecutive spans mostly act for the same agent.
+        if (m_lastAgentNumber < m_agentNames.size() && m_agentNames[m_lastAgentNumber] == agent)
+            return m_lastAgentNumber;
         m_key.assign(agent);
-        if (const auto it = m_agentNumbers.find(m_key); it != m_agentNumbers.end())
+        if (const auto it = m_agentNumbers.find(m_key); it != m_agentNumbers.end()) {
+            m_lastAgentNumber = it->second;
             return it->second;
+        }
         const auto number = static_cast<std::uint32_t>(m_agentNames.size());
         m_agentNames.push_back(m_key);
         m_agentNumbers.emplace(m_key, number);
+        m_lastAgentNumber = number;
         return number;
     }
-    std::unordered_map<std::uint64_t, std::uint32_t> m_agentOfSpan = [] {
-        std::unordered_map<std::uint64_t, std::uint32_t> map;
-        map.reserve(1u << 18);
-        return map;
-    }();
+    FlatIdMap m_agentOfSpan;
     std::unordered_map<std::string, std::uint32_t> m_agentNumbers;
+    std::uint32_t m_lastAgentNumber = 0;
     std::vector<std::string> m_agentNames;
     std::unordered_map<std::string, std::string> m_originatorOfTrace;
     bool m_failed = false;
@@ -948,7 +1280,7 @@ qint64 OtlpTraceImporter::import(ImportContext &context) const
         wholeDocument = file.readAll();
     }
 
-    BatchPipe pipe(4, file.size());
+    BatchPipe pipe(16, file.size());
     // The parser stops on the user's cancel or when the writer gives up.
     std::atomic_bool parserCancel{false};
     OtlpParser parser(pipe, parserCancel, context.path(), context.contentDigest());

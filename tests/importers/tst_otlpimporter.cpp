@@ -2,6 +2,7 @@
 #include "SqliteDatabase.h"
 #include "Workspace.h"
 
+#include <QCryptographicHash>
 #include <QDir>
 #include <QFile>
 #include <QJsonArray>
@@ -306,6 +307,54 @@ private Q_SLOTS:
         QCOMPARE(result.status, ImportResult::Status::Committed);
         QCOMPARE(result.files[0].records, 1);
         QCOMPARE(result.files[0].errorCount(), 0);
+    }
+
+    // The file is read in chunks that end on a line boundary, on a thread of its own that also hashes it. Lines that
+    // straddle a chunk, a line longer than a chunk, CRLF endings and a last line without a newline must all come
+    // through whole: every span's line number and byte range point at its own bytes, and the digest is the file's.
+    void chunkBoundariesKeepEveryLineAndItsBytes()
+    {
+        QTemporaryDir dir;
+        const QString path = dir.filePath(QStringLiteral("many.jsonl"));
+        QByteArray content;
+        int spans = 0;
+        for (int i = 0; content.size() < (7 << 20); ++i) {
+            // One request a line, each span id unique; every 97th line is padded past a whole chunk (2 MB).
+            const QByteArray spanId = QByteArray::number(0x1000000000000000LL + i, 16);
+            const QByteArray padding(i % 97 == 50 ? (3 << 20) : (i * 37) % 1500, 'p');
+            content += QByteArray("{\"resourceSpans\":[{\"scopeSpans\":[{\"spans\":[{\"traceId\":\"0af7651916cd43dd8448eb211c80319c\",")
+                       + "\"spanId\":\"" + spanId + "\",\"name\":\"chat m\",\"attributes\":[{\"key\":\"note\",\"value\":{\"stringValue\":\""
+                       + padding + "\"}}]}]}]}]}";
+            content += i % 5 == 0 ? "\r\n" : "\n";
+            ++spans;
+        }
+        content.chop(content.endsWith("\r\n") ? 2 : 1); // the last line ends the file without a newline
+        QFile file(path);
+        QVERIFY(file.open(QIODevice::WriteOnly));
+        file.write(content);
+        file.close();
+
+        QString error;
+        auto workspace = Workspace::open(dir.filePath(QStringLiteral("w.chainsight")), Workspace::OpenMode::CreateIfMissing, &error);
+        QVERIFY2(workspace, qPrintable(error));
+        const ImportResult result = importInto(*workspace, {path});
+        QCOMPARE(result.status, ImportResult::Status::Committed);
+        QCOMPARE(result.files[0].errorCount(), 0);
+        QCOMPARE(result.files[0].records, spans);
+        QCOMPARE(column(*workspace, "SELECT sha256 FROM sources"),
+                 QStringList{QString::fromLatin1(QCryptographicHash::hash(content, QCryptographicHash::Sha256).toHex())});
+
+        const QList<QByteArray> lines = content.split('\n');
+        SqliteStatement events(workspace->database(), "SELECT span_id, line, raw_offset, raw_length FROM events ORDER BY id");
+        int checked = 0;
+        while (events.step()) {
+            const QByteArray raw = content.mid(events.int64(2), events.int64(3));
+            QVERIFY2(raw.startsWith("{\"traceId\"") && raw.endsWith("}]}"), raw.left(80).constData());
+            QVERIFY(raw.contains(QByteArray("\"spanId\":\"" + events.text(0).toLatin1() + "\"")));
+            QVERIFY(lines.at(events.int64(1) - 1).contains(raw));
+            ++checked;
+        }
+        QCOMPARE(checked, spans);
     }
 
     void generatedWorldResolvesEveryInventoryAgentAndOnlyTrueShadows()
