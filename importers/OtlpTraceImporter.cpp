@@ -175,7 +175,7 @@ private:
 // The text of a JSON string, given its first character after the opening quote, when it holds no escape:
 // a view into the document, no copy. Stage 1 validated the document, so the closing quote is there; the
 // document's padding makes reading up to 15 bytes past it safe.
-bool plainString(const char *raw, std::string_view *text)
+[[gnu::always_inline]] inline bool plainString(const char *raw, std::string_view *text)
 {
 #if defined(__SSE2__)
     const __m128i quote = _mm_set1_epi8('"');
@@ -204,7 +204,7 @@ bool plainString(const char *raw, std::string_view *text)
 }
 
 // An object key. Keys almost never hold escapes; those that do are unescaped into the parser's buffer.
-bool keyOf(simdjson::simdjson_result<od::field> &field, std::string_view *key)
+[[gnu::always_inline]] inline bool keyOf(simdjson::simdjson_result<od::field> &field, std::string_view *key)
 {
     od::raw_json_string raw;
     if (field.key().get(raw) != simdjson::SUCCESS)
@@ -216,7 +216,7 @@ bool keyOf(simdjson::simdjson_result<od::field> &field, std::string_view *key)
 
 // A string value, read in place when it holds no escape (unescaping is a library call and a copy per value).
 // Fails, like get_string(), when the value is not a string.
-bool stringOf(od::value &value, std::string_view *text)
+[[gnu::always_inline]] inline bool stringOf(od::value &value, std::string_view *text)
 {
     const std::string_view token = value.raw_json_token();
     if (!token.empty() && token.front() == '"' && plainString(token.data() + 1, text)) {
@@ -225,7 +225,7 @@ bool stringOf(od::value &value, std::string_view *text)
     return value.get_string().get(*text) == simdjson::SUCCESS;
 }
 
-std::optional<qint64> parseUnixNanos(od::value value)
+[[gnu::always_inline]] inline std::optional<qint64> parseUnixNanos(od::value &value)
 {
     od::json_type type;
     if (value.type().get(type) != simdjson::SUCCESS)
@@ -295,7 +295,7 @@ void appendJsonEscaped(std::string &out, std::string_view text)
 }
 
 // The scalar of an OTLP AnyValue as text: stringValue, or the literal of intValue/boolValue/doubleValue.
-bool anyValueText(od::value value, std::string_view *text)
+[[gnu::always_inline]] inline bool anyValueText(od::value &value, std::string_view *text)
 {
     od::object object;
     if (value.get_object().get(object) != simdjson::SUCCESS)
@@ -344,7 +344,7 @@ enum class SpanAttribute {
     Kept,           // protocol attributes kept as they are in the event's attributes
 };
 
-SpanAttribute spanAttribute(std::string_view key)
+[[gnu::always_inline]] inline SpanAttribute spanAttribute(std::string_view key)
 {
     switch (key.size()) {
     case 7:
@@ -792,7 +792,7 @@ private:
         }
     }
 
-    bool parseResourceSpans(od::value value, const char *base, qint64 fileOffset, qint64 lineNumber, bool ndjson)
+    [[gnu::always_inline]] bool parseResourceSpans(od::value &value, const char *base, qint64 fileOffset, qint64 lineNumber, bool ndjson)
     {
         od::object object;
         if (value.get_object().get(object) != simdjson::SUCCESS)
@@ -877,7 +877,7 @@ private:
         return true;
     }
 
-    bool parseSpan(od::value value, const char *base, qint64 fileOffset, qint64 lineNumber, bool ndjson)
+    [[gnu::always_inline]] bool parseSpan(od::value &value, const char *base, qint64 fileOffset, qint64 lineNumber, bool ndjson)
     {
         od::object span;
         if (value.get_object().get(span) != simdjson::SUCCESS)
