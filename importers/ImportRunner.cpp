@@ -10,6 +10,10 @@
 #include <QDirIterator>
 #include <QFileInfo>
 
+#include <functional>
+#include <memory>
+#include <vector>
+
 namespace chainsight {
 namespace {
 
@@ -87,7 +91,19 @@ public:
             ++m_droppedDiagnostics;
     }
 
+    QString nextPath() const override { return m_nextPath; }
+    Sha256Stream *nextContentDigest() override { return m_nextDigest ? m_nextDigest() : nullptr; }
+    void setNextReadAhead(std::unique_ptr<ImportReadAhead> work) override { m_nextReadAhead = std::move(work); }
+    std::unique_ptr<ImportReadAhead> takeReadAhead() override { return std::move(m_readAhead); }
+
     void setRecordsBeforeFile(qint64 records) { m_recordsBeforeFile = records; }
+    void setReadAhead(std::unique_ptr<ImportReadAhead> work) { m_readAhead = std::move(work); }
+    void setNextFile(const QString &path, std::function<Sha256Stream *()> digest)
+    {
+        m_nextPath = path;
+        m_nextDigest = std::move(digest);
+    }
+    std::unique_ptr<ImportReadAhead> takeNextReadAhead() { return std::move(m_nextReadAhead); }
     qint64 droppedDiagnostics() const { return m_droppedDiagnostics; }
 
     static constexpr qsizetype maximumKeptDiagnostics = 10000;
@@ -104,6 +120,10 @@ private:
     qint64 m_bytesBeforeFile;
     qint64 m_recordsBeforeFile = 0;
     qint64 m_droppedDiagnostics = 0;
+    QString m_nextPath;
+    std::function<Sha256Stream *()> m_nextDigest;
+    std::unique_ptr<ImportReadAhead> m_readAhead;
+    std::unique_ptr<ImportReadAhead> m_nextReadAhead;
 };
 
 ImportResult aborted(ImportResult result, const QString &why)
@@ -254,12 +274,25 @@ ImportResult ImportRunner::run(Workspace &workspace, const QStringList &paths, c
         }
     }
 
+    // Digests of the files hashed while read, made when their reading starts (possibly during the file before).
+    std::vector<std::unique_ptr<Sha256Stream>> streamDigests(static_cast<std::size_t>(result.files.size()));
+    auto streamDigestOf = [&streamDigests](int index) {
+        auto &digest = streamDigests[static_cast<std::size_t>(index)];
+        if (!digest)
+            digest = std::make_unique<Sha256Stream>();
+        return digest.get();
+    };
+    // Declared after the digests it writes to, so it stops before they go.
+    std::unique_ptr<ImportReadAhead> readAhead;
+    int readAheadIndex = -1;
     try {
         WorkspaceWriter writer(workspace, &cancel);
         QList<QByteArray> digestsInThisRun;
         qint64 bytesBefore = 0;
         for (int index = 0; index < result.files.size(); ++index) {
             FileImportResult &file = result.files[index];
+            if (readAheadIndex != index)
+                readAhead.reset();
             progress.fileIndex = index;
             progress.file = file.path;
             QString lookupError;
@@ -291,19 +324,28 @@ ImportResult ImportRunner::run(Workspace &workspace, const QStringList &paths, c
             source.importedAt = QDateTime::currentDateTimeUtc().toString(Qt::ISODateWithMs);
             const qint64 sourceId = writer.addSource(source);
 
-            Sha256Stream streamDigest;
             RunContext context(writer, options, cancel, throttle, progress, file, sourceId, bytesBefore,
-                               hashedUpFront ? nullptr : &streamDigest);
+                               hashedUpFront ? nullptr : streamDigestOf(index));
             context.setRecordsBeforeFile(progress.records);
+            context.setReadAhead(std::move(readAhead));
+            // The importer may start on the next file early when it reads that one too and hashes it as it goes
+            // (a file hashed up front may turn out to be a repeat, and is then skipped).
+            if (const int next = index + 1;
+                next < result.files.size() && result.files[next].format == file.format && result.files[next].sha256.isEmpty()) {
+                context.setNextFile(result.files[next].path, [&streamDigestOf, next]() { return streamDigestOf(next); });
+            }
             const qint64 records = importerForFormat(file.format)->import(context);
+            readAhead = context.takeNextReadAhead();
+            readAheadIndex = readAhead ? index + 1 : -1;
             if (cancel.load())
                 return cancelled(result);
             if (!hashedUpFront && records >= 0) {
+                const Sha256Stream &streamDigest = *streamDigestOf(index);
                 if (streamDigest.bytes() != file.size) {
                     file.outcome = FileImportResult::Outcome::Rejected;
                     return aborted(result, QStringLiteral("%1 changed while it was being imported; nothing was imported").arg(file.path));
                 }
-                file.sha256 = streamDigest.finishHex();
+                file.sha256 = streamDigestOf(index)->finishHex();
                 writer.setSourceDigest(sourceId, file.sha256);
                 digestsInThisRun.push_back(file.sha256);
             }

@@ -1253,6 +1253,77 @@ bool looksLikeNdjson(QFile &file)
     return !first.isEmpty() && nlohmann::json::accept(first.constData(), first.constData() + first.size());
 }
 
+// One file's reading, hashing and parsing, on threads of their own. import() starts it for its file, or takes over
+// the one it started for this file while the file before was still being written (the workspace writer is the
+// slower half; without this the parsing threads sat idle while it finished each file).
+class OtlpFileParse final : public ImportReadAhead
+{
+public:
+    OtlpFileParse(const QString &path, Sha256Stream *digest)
+        : m_path(path)
+        , m_file(path)
+    {
+        if (!m_file.open(QIODevice::ReadOnly)) {
+            m_openError = QStringLiteral("cannot read the file: %1").arg(m_file.errorString());
+            return;
+        }
+        m_pipe = std::make_unique<BatchPipe>(16, m_file.size());
+        m_parser = std::make_unique<OtlpParser>(*m_pipe, m_cancel, path, digest);
+        m_thread = std::thread([this] { run(); });
+    }
+    ~OtlpFileParse() override { stop(); }
+    OtlpFileParse(const OtlpFileParse &) = delete;
+    OtlpFileParse &operator=(const OtlpFileParse &) = delete;
+
+    const QString &path() const { return m_path; }
+    const QString &openError() const { return m_openError; }
+    BatchPipe &pipe() { return *m_pipe; }
+    // The parsing thread is done with the file: what is left is writing it.
+    bool parsed() const { return m_parsed.load(std::memory_order_acquire); }
+    bool failed() const { return m_parser->failed(); }
+    // Read after stop(): the file could not be parsed at all.
+    const std::optional<Diagnostic> &fatal() const { return m_fatal; }
+    void cancel() { m_cancel = true; }
+
+    // Stops the threads (the writer gave up, or is done) and waits for them.
+    void stop()
+    {
+        if (!m_thread.joinable())
+            return;
+        m_cancel = true;
+        m_pipe->close();
+        while (SpanBatch *batch = m_pipe->takeFull())
+            m_pipe->giveBack(batch);
+        m_thread.join();
+    }
+
+private:
+    void run()
+    {
+        if (looksLikeNdjson(m_file)) {
+            m_parser->parseLines(m_file);
+        } else if (m_file.size() > qint64(maximumLineBytes)) {
+            m_fatal = Diagnostic{Severity::Error, m_path, {1, 1},
+                                 QStringLiteral("a single OTLP document over %1 MB; export NDJSON instead").arg(maximumLineBytes >> 20)};
+        } else {
+            const QByteArray document = m_file.readAll();
+            m_parser->parseDocument(document);
+        }
+        m_pipe->producerDone(); // also when the parser stopped before taking a batch
+        m_parsed.store(true, std::memory_order_release);
+    }
+
+    QString m_path;
+    QFile m_file;
+    QString m_openError;
+    std::atomic_bool m_cancel{false};
+    std::atomic_bool m_parsed{false};
+    std::optional<Diagnostic> m_fatal;
+    std::unique_ptr<BatchPipe> m_pipe;
+    std::unique_ptr<OtlpParser> m_parser;
+    std::thread m_thread;
+};
+
 } // namespace
 
 int OtlpTraceImporter::sniff(const SniffSample &sample) const
@@ -1265,31 +1336,30 @@ int OtlpTraceImporter::sniff(const SniffSample &sample) const
 
 qint64 OtlpTraceImporter::import(ImportContext &context) const
 {
-    QFile file(context.path());
-    if (!file.open(QIODevice::ReadOnly)) {
-        context.error({}, QStringLiteral("cannot read the file: %1").arg(file.errorString()));
+    std::unique_ptr<OtlpFileParse> work;
+    if (std::unique_ptr<ImportReadAhead> ahead = context.takeReadAhead()) {
+        if (auto *mine = dynamic_cast<OtlpFileParse *>(ahead.get()); mine && mine->path() == context.path()) {
+            ahead.release();
+            work.reset(mine);
+        }
+    }
+    if (!work)
+        work = std::make_unique<OtlpFileParse>(context.path(), context.contentDigest());
+    if (!work->openError().isEmpty()) {
+        context.error({}, work->openError());
         return -1;
     }
-    const bool ndjson = looksLikeNdjson(file);
-    QByteArray wholeDocument;
-    if (!ndjson) {
-        if (file.size() > qint64(maximumLineBytes)) {
-            context.error({1, 1}, QStringLiteral("a single OTLP document over %1 MB; export NDJSON instead").arg(maximumLineBytes >> 20));
-            return -1;
-        }
-        wholeDocument = file.readAll();
-    }
-
-    BatchPipe pipe(16, file.size());
-    // The parser stops on the user's cancel or when the writer gives up.
-    std::atomic_bool parserCancel{false};
-    OtlpParser parser(pipe, parserCancel, context.path(), context.contentDigest());
-    std::thread parsing([&] {
-        if (ndjson)
-            parser.parseLines(file);
-        else
-            parser.parseDocument(wholeDocument);
-    });
+    BatchPipe &pipe = work->pipe();
+    // The next file of the import is read and parsed as soon as this one's parsing is done.
+    std::unique_ptr<OtlpFileParse> next;
+    bool nextStarted = false;
+    auto startNextWhenParsed = [&] {
+        if (nextStarted || !work->parsed())
+            return;
+        nextStarted = true;
+        if (const QString nextPath = context.nextPath(); !nextPath.isEmpty())
+            next = std::make_unique<OtlpFileParse>(nextPath, context.nextContentDigest());
+    };
 
     WorkspaceWriter &writer = context.writer();
     IdentityCache identities(writer, context.sourceId());
@@ -1341,24 +1411,28 @@ qint64 OtlpTraceImporter::import(ImportContext &context) const
             context.reportProgress(batch->bytesDone, spans);
             pipe.giveBack(batch);
             if (context.isCancelled()) {
-                parserCancel = true;
+                work->cancel();
                 break;
             }
+            startNextWhenParsed();
         }
     } catch (...) {
         failure = std::current_exception();
-        parserCancel = true;
     }
-    pipe.close();
-    // Drain so the parser never blocks on a full pipe while we join it.
-    parserCancel = true;
-    while (SpanBatch *batch = pipe.takeFull())
-        pipe.giveBack(batch);
-    parsing.join();
+    work->stop();
     if (failure)
         std::rethrow_exception(failure);
-    if (parser.failed() && spans == 0)
+    if (context.isCancelled())
+        return spans;
+    if (const auto &fatal = work->fatal()) {
+        context.report(*fatal);
         return -1;
+    }
+    if (work->failed() && spans == 0)
+        return -1;
+    startNextWhenParsed();
+    if (next)
+        context.setNextReadAhead(std::move(next));
     return spans;
 }
 

@@ -13,6 +13,14 @@ namespace chainsight {
 class Sha256Stream;
 class WorkspaceWriter;
 
+// Work an importer started on a file before its turn: reading, hashing and parsing need neither the workspace
+// nor the transaction, so they can run while the file before is still being written. Destroying it stops the work.
+class ImportReadAhead
+{
+public:
+    virtual ~ImportReadAhead() = default;
+};
+
 // What one importer sees while it reads one file inside the import's transaction.
 class ImportContext
 {
@@ -30,6 +38,15 @@ public:
     virtual bool isCancelled() const = 0;
     virtual void reportProgress(qint64 bytesDoneInFile, qint64 recordsInFile) = 0;
     virtual void report(Diagnostic diagnostic) = 0;
+
+    // The file after this one when the same importer reads it next, else empty; and the digest its bytes go to
+    // (null when it was hashed up front). An importer may start on it early and hand the work over with
+    // setNextReadAhead(); the runner gives it back to the importer, through takeReadAhead(), for that file.
+    virtual QString nextPath() const { return {}; }
+    virtual Sha256Stream *nextContentDigest() { return nullptr; }
+    virtual void setNextReadAhead(std::unique_ptr<ImportReadAhead> work) { (void)work; }
+    // The work started on this file while the one before was written, or null.
+    virtual std::unique_ptr<ImportReadAhead> takeReadAhead() { return nullptr; }
     // A diagnostic located in this file.
     void error(TextPosition position, const QString &message);
     void warning(TextPosition position, const QString &message);

@@ -357,6 +357,76 @@ private Q_SLOTS:
         QCOMPARE(checked, spans);
     }
 
+    // The next OTLP file is read and parsed while the one before is still being written. Whatever ends the run
+    // early (a strict failure, a cancel) stops that work and leaves the workspace as it was; a file given twice is
+    // imported once; and each file's digest and records are its own.
+    void severalFilesAreReadAheadAndStopCleanly_data()
+    {
+        QTest::addColumn<QString>("ending");
+        QTest::newRow("all imported") << QStringLiteral("none");
+        QTest::newRow("strict failure on the second file") << QStringLiteral("strict");
+        QTest::newRow("cancel during the second file") << QStringLiteral("cancel");
+        QTest::newRow("the second file given twice") << QStringLiteral("twice");
+    }
+
+    void severalFilesAreReadAheadAndStopCleanly()
+    {
+        QFETCH(QString, ending);
+        QTemporaryDir dir;
+        auto writeFile = [&](const QString &name, int first, int count, bool badLine) {
+            QByteArray content;
+            for (int i = first; i < first + count; ++i) {
+                content += QByteArray("{\"resourceSpans\":[{\"scopeSpans\":[{\"spans\":[{\"traceId\":\"0af7651916cd43dd8448eb211c80319c\",")
+                           + "\"spanId\":\"" + QByteArray::number(0x2000000000000000LL + i, 16) + "\",\"name\":\"chat m\"}]}]}]}\n";
+                if (badLine && i == first + count / 2)
+                    content += "{\"resourceSpans\":[{\"scopeSpans\":7}]}\n";
+            }
+            QFile file(dir.filePath(name));
+            if (!file.open(QIODevice::WriteOnly))
+                return QString();
+            file.write(content);
+            return file.fileName();
+        };
+        const int perFile = 20000; // about 3 MB each: several batches and chunks per file
+        QStringList paths = {writeFile(QStringLiteral("a.jsonl"), 0, perFile, false),
+                             writeFile(QStringLiteral("b.jsonl"), perFile, perFile, ending == QLatin1String("strict")),
+                             writeFile(QStringLiteral("c.jsonl"), 2 * perFile, perFile, false)};
+        if (ending == QLatin1String("twice"))
+            paths.insert(2, paths.at(1));
+
+        QString error;
+        auto workspace = Workspace::open(dir.filePath(QStringLiteral("w.chainsight")), Workspace::OpenMode::CreateIfMissing, &error);
+        QVERIFY2(workspace, qPrintable(error));
+        ImportOptions options;
+        options.strict = ending == QLatin1String("strict");
+        std::atomic_bool cancel{false};
+        const ImportProgressCallback progress = [&](const ImportProgress &state) {
+            if (ending == QLatin1String("cancel") && state.fileIndex == 1 && state.records > perFile + 100)
+                cancel = true;
+        };
+        const ImportResult result = ImportRunner::run(*workspace, paths, options, progress, cancel);
+
+        if (ending == QLatin1String("strict") || ending == QLatin1String("cancel")) {
+            QCOMPARE(result.status, ending == QLatin1String("strict") ? ImportResult::Status::Aborted : ImportResult::Status::Cancelled);
+            QCOMPARE(column(*workspace, "SELECT count(*) FROM events"), QStringList{QStringLiteral("0")});
+            QCOMPARE(column(*workspace, "SELECT count(*) FROM sources"), QStringList{QStringLiteral("0")});
+            return;
+        }
+        QCOMPARE(result.status, ImportResult::Status::Committed);
+        QCOMPARE(column(*workspace, "SELECT count(*), count(DISTINCT span_id) FROM events"),
+                 QStringList{QStringLiteral("%1|%1").arg(3 * perFile)});
+        QStringList expected;
+        for (const QString &path : {paths.constFirst(), paths.at(1), paths.constLast()}) {
+            QFile file(path);
+            QVERIFY(file.open(QIODevice::ReadOnly));
+            expected.push_back(QString::fromLatin1(QCryptographicHash::hash(file.readAll(), QCryptographicHash::Sha256).toHex())
+                               + QStringLiteral("|%1").arg(perFile));
+        }
+        QCOMPARE(column(*workspace, "SELECT sha256, record_count FROM sources ORDER BY id"), expected);
+        if (ending == QLatin1String("twice"))
+            QCOMPARE(result.files.at(2).outcome, FileImportResult::Outcome::AlreadyImported);
+    }
+
     void generatedWorldResolvesEveryInventoryAgentAndOnlyTrueShadows()
     {
         const QString generator = QStringLiteral(CHAINSIGHT_SHARED_DIR "/bench/gen_enterprise.py");
