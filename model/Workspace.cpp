@@ -1,5 +1,6 @@
 #include "Workspace.h"
 
+#include "BackgroundWriteback.h"
 #include "SqliteDatabase.h"
 #include "WorkspaceSchema.h"
 
@@ -524,6 +525,8 @@ WorkspaceWriter::WorkspaceWriter(Workspace &workspace, const std::atomic_bool *c
     workspace.database().execute("PRAGMA foreign_keys = OFF");
     m_transaction = std::make_unique<SqliteTransaction>(workspace.database());
     m_statements = std::make_unique<Statements>(workspace.database());
+    // The commit's fsyncs of the log and, after the checkpoint, of the file find the bytes already written.
+    m_writeback = std::make_unique<BackgroundWriteback>(QStringList{workspace.path() + QStringLiteral("-wal"), workspace.path()});
 }
 
 WorkspaceWriter::~WorkspaceWriter()
@@ -917,6 +920,7 @@ void WorkspaceWriter::commit()
 {
     m_statements.reset();
     m_transaction->commit();
+    m_writeback.reset();
 }
 
 } // namespace chainsight

@@ -15,6 +15,7 @@
 
 namespace chainsight {
 
+class BackgroundWriteback;
 class SqliteDatabase;
 class SqliteTransaction;
 
@@ -152,6 +153,7 @@ private:
     Workspace &m_workspace;
     std::unique_ptr<SqliteTransaction> m_transaction;
     std::unique_ptr<Statements> m_statements;
+    std::unique_ptr<BackgroundWriteback> m_writeback;
     QHash<QString, qint64> m_resolved;
 };
 

@@ -1,9 +1,13 @@
+#include "BackgroundWriteback.h"
 #include "SqliteDatabase.h"
 #include "Workspace.h"
 #include "WorkspaceSchema.h"
 
 #include <QCryptographicHash>
+#include <QDir>
+#include <QElapsedTimer>
 #include <QFile>
+#include <QFileInfo>
 #include <QTemporaryDir>
 #include <QTest>
 
@@ -141,6 +145,42 @@ private Q_SLOTS:
         QVERIFY_THROWS_EXCEPTION(SqliteError, workspace->database().queryInt64("SELECT count(*) FROM events NOT INDEXED"));
         const QString integrity = workspace->checkIntegrity(&error);
         QVERIFY2(!integrity.isEmpty() && integrity != QLatin1String("ok"), qPrintable(integrity + error));
+    }
+
+    // The write-back helper a bulk import runs: it picks up a file that appears after it started (the write-ahead
+    // log does), keeps it open only while it runs, and stops promptly.
+    void backgroundWritebackFindsLateFilesAndLetsGo()
+    {
+#if defined(Q_OS_LINUX)
+        QTemporaryDir dir;
+        const QString late = dir.filePath(QStringLiteral("late.bin"));
+        const auto openCount = [&late] {
+            int count = 0;
+            const QFileInfoList fds = QDir(QStringLiteral("/proc/self/fd")).entryInfoList(QDir::Files | QDir::System | QDir::NoDotAndDotDot);
+            for (const QFileInfo &fd : fds)
+                count += fd.symLinkTarget() == QFileInfo(late).canonicalFilePath() ? 1 : 0;
+            return count;
+        };
+        QFile file(late);
+        {
+            BackgroundWriteback writeback({late}, std::chrono::milliseconds(10));
+            QVERIFY(file.open(QIODevice::WriteOnly));
+            QVERIFY(file.write(QByteArray(1 << 20, 'x')) == (1 << 20));
+            QVERIFY(file.flush());
+            QTRY_COMPARE_WITH_TIMEOUT(openCount(), 2, 2000); // ours and the helper's
+        }
+        QCOMPARE(openCount(), 1);
+        // A long interval does not hold up the end of the write that runs it.
+        auto slow = std::make_unique<BackgroundWriteback>(QStringList{late}, std::chrono::milliseconds(60000));
+        QElapsedTimer stopping;
+        stopping.start();
+        slow.reset();
+        QVERIFY2(stopping.elapsed() < 1000, qPrintable(QString::number(stopping.elapsed())));
+        file.close();
+        QCOMPARE(openCount(), 0);
+#else
+        QSKIP("write-back hints are Linux only");
+#endif
     }
 
     void rejectsForeignSqliteDatabase()
