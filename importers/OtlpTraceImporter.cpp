@@ -873,6 +873,10 @@ private:
                                     service = m_batch->store(text);
                             }
                         }
+                        // service.name is all the import reads of the resource (and SDKs write it first): the
+                        // other attributes are skipped unread.
+                        if (!service.empty())
+                            break;
                     }
                 }
             } else if (key == "scopeSpans"sv || key == "instrumentationLibrarySpans"sv) {
