@@ -1249,11 +1249,17 @@ public:
     }
 
 private:
+    struct TextHash
+    {
+        using is_transparent = void;
+        std::size_t operator()(std::string_view text) const { return std::hash<std::string_view>()(text); }
+    };
     struct Cache
     {
-        std::unordered_map<std::string, qint64> ids;
-        std::string lastKey; // consecutive spans mostly share their agent and originator
-        qint64 lastId = 0;
+        // Looked up by view, no key built per record; the last hit is checked first, as consecutive spans mostly
+        // share their agent and originator (node-based, so the pointer to its key stays valid).
+        std::unordered_map<std::string, qint64, TextHash, std::equal_to<>> ids;
+        const std::pair<const std::string, qint64> *last = nullptr;
     };
 
     template<typename Resolve>
@@ -1261,16 +1267,13 @@ private:
     {
         if (key.empty())
             return 0;
-        if (key == cache.lastKey)
-            return cache.lastId;
-        cache.lastKey.assign(key);
-        if (const auto it = cache.ids.find(cache.lastKey); it != cache.ids.end()) {
-            cache.lastId = it->second;
-            return cache.lastId;
-        }
-        cache.lastId = resolve(QString::fromUtf8(key.data(), static_cast<qsizetype>(key.size())));
-        cache.ids.emplace(cache.lastKey, cache.lastId);
-        return cache.lastId;
+        if (cache.last && cache.last->first == key)
+            return cache.last->second;
+        auto it = cache.ids.find(key);
+        if (it == cache.ids.end())
+            it = cache.ids.emplace(std::string(key), resolve(QString::fromUtf8(key.data(), static_cast<qsizetype>(key.size())))).first;
+        cache.last = &*it;
+        return it->second;
     }
 
     WorkspaceWriter &m_writer;
