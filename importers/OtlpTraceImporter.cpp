@@ -434,6 +434,13 @@ public:
         }
         slot.value = value;
     }
+    // Starts loading the slot a key probes first: the table outgrows the caches, and a request's keys are known
+    // before they are looked up.
+    void prefetch(std::uint64_t key) const
+    {
+        if (!m_slots.empty())
+            __builtin_prefetch(&m_slots[static_cast<std::size_t>(nonZero(key)) & (m_slots.size() - 1)]);
+    }
     const std::uint32_t *find(std::uint64_t key) const
     {
         if (m_slots.empty())
@@ -1104,8 +1111,13 @@ private:
         // Span id to row within this request, by hash; a request holds a few dozen spans at most, so a scan of
         // the hashes beats a hash table (the first of a repeated id wins).
         m_spanIndex.clear();
-        for (std::size_t row = firstRow; row < batch.rows.size(); ++row)
-            m_spanIndex.push_back({idHash(batch.view(batch.rows[row].spanId)), row});
+        for (std::size_t row = firstRow; row < batch.rows.size(); ++row) {
+            const SpanRow &span = batch.rows[row];
+            m_spanIndex.push_back({idHash(batch.view(span.spanId)), row});
+            m_agentOfSpan.prefetch(spanKey(batch.view(span.traceId), batch.view(span.spanId)));
+            if (!span.parentSpanId.empty())
+                m_agentOfSpan.prefetch(spanKey(batch.view(span.traceId), batch.view(span.parentSpanId)));
+        }
         const auto rowOfSpan = [&](ArenaString id) -> std::optional<std::size_t> {
             const std::uint64_t hash = idHash(batch.view(id));
             for (const auto &[spanHash, row] : m_spanIndex)

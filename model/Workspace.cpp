@@ -509,6 +509,7 @@ struct WorkspaceWriter::Statements
     SqliteStatement findIdentity;
     SqliteStatement insertIdentity;
     SqliteStatement insertEvent;
+    std::uint32_t eventColumnsBoundNull = 0; // bit n: parameter n of insertEvent holds NULL
     SqliteStatement insertToolArguments;
     SqliteStatement insertEdge;
 };
@@ -814,11 +815,18 @@ qint64 WorkspaceWriter::addEvent(const AuditEvent &event, qint64 sourceId)
 qint64 WorkspaceWriter::addEvent(const AuditEventView &event, qint64 sourceId)
 {
     auto &insert = m_statements->insertEvent;
-    auto text = [&insert](int index, std::string_view value) {
-        if (value.empty())
-            insert.bindNull(index);
-        else
+    // Bindings outlive a step: a column that stays NULL from one event to the next is not bound again (most of an
+    // event's columns are NULL for any one protocol). Text is always bound, as it points into the caller's memory.
+    std::uint32_t &nulls = m_statements->eventColumnsBoundNull;
+    auto text = [&insert, &nulls](int index, std::string_view value) {
+        const std::uint32_t bit = 1u << index;
+        if (!value.empty()) {
             insert.bindTextUntilStep(index, value);
+            nulls &= ~bit;
+        } else if (!(nulls & bit)) {
+            insert.bindNull(index);
+            nulls |= bit;
+        }
     };
     insert.bind(1, sourceId);
     if (event.line > 0)

@@ -24,6 +24,7 @@
 #include <simdjson.h>
 #include <sqlite3.h>
 #include <sys/resource.h>
+#include <unistd.h>
 
 #include <cstdio>
 #include <cstring>
@@ -208,6 +209,7 @@ int main(int argc, char *argv[])
     }
     std::printf("input: %lld files, %.1f MB\n", static_cast<long long>(files.size()), double(bytes) / 1e6);
 
+    ::sync();
     QElapsedTimer clock;
     clock.start();
     const qint64 parsed = referenceImport(files, nullptr, false);
@@ -223,6 +225,8 @@ int main(int argc, char *argv[])
     // Closing copies the write-ahead log into the database file: the reference's data is only there now.
     sqlite3_close(db);
     const double referenceClosedSeconds = double(clock.nsecsElapsed()) / 1e9;
+    // Each contender starts with no dirty pages of the other's still waiting to be written back.
+    ::sync();
 
     const QString workspacePath = scratch.filePath(QStringLiteral("bench.chainsight"));
     const std::atomic_bool notCancelled{false};
