@@ -1,6 +1,6 @@
 // OTLP NDJSON import throughput, end to end into a workspace, beside the raw reference of the same run.
 //
-//   bench_otlp_import [--world DIR] [--events N] [--tokens-world DIR]
+//   bench_otlp_import [--world DIR] [--events N] [--tokens-world DIR] [--rounds N]
 //
 // Without --world it writes a world with gen_enterprise.py (--formats otlp, --events N, default
 // 1,000,000) into a temporary folder. Figures printed:
@@ -9,6 +9,7 @@
 //              transaction, nothing else;
 //   parse only: the same without SQLite;
 //   chainsight: ImportRunner into a fresh workspace that already holds the world's inventory.
+// The two take turns for --rounds rounds (default 3), each into fresh files; the medians are compared.
 // Then JWT captures: tokens.jsonl of --tokens-world (or a 40,000-capture world it writes) imported with
 // signature and DPoP verification against its jwks.json (target: 20,000 tokens/s).
 #include "ImportRunner.h"
@@ -26,7 +27,9 @@
 #include <sys/resource.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdio>
+#include <vector>
 #include <cstring>
 #include <string>
 
@@ -167,6 +170,7 @@ int main(int argc, char *argv[])
     QString world;
     QString tokensWorld;
     QString events = QStringLiteral("1000000");
+    int roundCount = 3;
     const QStringList arguments = app.arguments();
     for (int i = 1; i + 1 < arguments.size(); i += 2) {
         if (arguments[i] == QLatin1String("--world"))
@@ -175,6 +179,8 @@ int main(int argc, char *argv[])
             events = arguments[i + 1];
         else if (arguments[i] == QLatin1String("--tokens-world"))
             tokensWorld = arguments[i + 1];
+        else if (arguments[i] == QLatin1String("--rounds"))
+            roundCount = std::max(1, arguments[i + 1].toInt());
     }
     QTemporaryDir scratch;
     if (world.isEmpty()) {
@@ -209,49 +215,77 @@ int main(int argc, char *argv[])
     }
     std::printf("input: %lld files, %.1f MB\n", static_cast<long long>(files.size()), double(bytes) / 1e6);
 
-    ::sync();
     QElapsedTimer clock;
     clock.start();
     const qint64 parsed = referenceImport(files, nullptr, false);
     const double parseSeconds = double(clock.nsecsElapsed()) / 1e9;
 
-    sqlite3 *db = nullptr;
-    const QByteArray referencePath = QFile::encodeName(scratch.filePath(QStringLiteral("reference.db")));
-    sqlite3_open(referencePath.constData(), &db);
-    sqlite3_exec(db, "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL", nullptr, nullptr, nullptr);
-    clock.restart();
-    const qint64 referenceSpans = referenceImport(files, db, true);
-    const double referenceSeconds = double(clock.nsecsElapsed()) / 1e9;
-    // Closing copies the write-ahead log into the database file: the reference's data is only there now.
-    sqlite3_close(db);
-    const double referenceClosedSeconds = double(clock.nsecsElapsed()) / 1e9;
-    // Each contender starts with no dirty pages of the other's still waiting to be written back.
-    ::sync();
-
-    const QString workspacePath = scratch.filePath(QStringLiteral("bench.chainsight"));
+    // The machine's speed drifts by a tenth from minute to minute: the contenders take turns, each round into fresh
+    // files, and the medians are compared. Each starts with no dirty pages of the other's waiting to be written.
+    struct Round
+    {
+        double reference = 0, referenceClosed = 0, chainsight = 0, chainsightClosed = 0;
+    };
+    std::vector<Round> rounds;
+    qint64 referenceSpans = 0;
+    qint64 imported = 0;
     const std::atomic_bool notCancelled{false};
-    chainsight::ImportRunner::run(workspacePath, {world + QStringLiteral("/inventory.json")}, {}, {}, notCancelled);
-    clock.restart();
-    QString openError;
-    auto workspace = chainsight::Workspace::open(workspacePath, chainsight::Workspace::OpenMode::OpenExisting, &openError);
-    if (!workspace) {
-        std::fprintf(stderr, "cannot open the workspace: %s\n", qPrintable(openError));
-        return 3;
+    for (int round = 0; round < roundCount; ++round) {
+        Round times;
+        ::sync();
+        sqlite3 *db = nullptr;
+        const QByteArray referencePath = QFile::encodeName(scratch.filePath(QStringLiteral("reference-%1.db").arg(round)));
+        sqlite3_open(referencePath.constData(), &db);
+        sqlite3_exec(db, "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL", nullptr, nullptr, nullptr);
+        clock.restart();
+        referenceSpans = referenceImport(files, db, true);
+        times.reference = double(clock.nsecsElapsed()) / 1e9;
+        // Closing copies the write-ahead log into the database file: the reference's data is only there now.
+        sqlite3_close(db);
+        times.referenceClosed = double(clock.nsecsElapsed()) / 1e9;
+        QFile::remove(QFile::decodeName(referencePath));
+
+        ::sync();
+        const QString workspacePath = scratch.filePath(QStringLiteral("bench-%1.chainsight").arg(round));
+        chainsight::ImportRunner::run(workspacePath, {world + QStringLiteral("/inventory.json")}, {}, {}, notCancelled);
+        QString openError;
+        auto workspace = chainsight::Workspace::open(workspacePath, chainsight::Workspace::OpenMode::OpenExisting, &openError);
+        if (!workspace) {
+            std::fprintf(stderr, "cannot open the workspace: %s\n", qPrintable(openError));
+            return 3;
+        }
+        clock.restart();
+        const chainsight::ImportResult result = chainsight::ImportRunner::run(*workspace, files, {}, {}, notCancelled);
+        times.chainsight = double(clock.nsecsElapsed()) / 1e9;
+        workspace.reset();
+        times.chainsightClosed = double(clock.nsecsElapsed()) / 1e9;
+        if (result.status != chainsight::ImportResult::Status::Committed) {
+            std::fprintf(stderr, "import failed: %s\n", qPrintable(result.failure));
+            return 3;
+        }
+        imported = result.recordCount();
+        QFile::remove(workspacePath);
+        rounds.push_back(times);
+        std::printf("round %d: reference %.2f s (closed %.2f s), chainsight %.2f s (closed %.2f s): %.2fx\n", round + 1,
+                    times.reference, times.referenceClosed, times.chainsight, times.chainsightClosed, times.reference / times.chainsight);
+        std::fflush(stdout);
     }
-    const chainsight::ImportResult result = chainsight::ImportRunner::run(*workspace, files, {}, {}, notCancelled);
-    const double chainsightSeconds = double(clock.nsecsElapsed()) / 1e9;
-    workspace.reset();
-    const double chainsightClosedSeconds = double(clock.nsecsElapsed()) / 1e9;
-    if (result.status != chainsight::ImportResult::Status::Committed) {
-        std::fprintf(stderr, "import failed: %s\n", qPrintable(result.failure));
-        return 3;
-    }
-    const qint64 imported = result.recordCount();
+    const auto median = [&rounds](double Round::*field) {
+        std::vector<double> values;
+        for (const Round &round : rounds)
+            values.push_back(round.*field);
+        std::sort(values.begin(), values.end());
+        return values[values.size() / 2];
+    };
+    const double referenceSeconds = median(&Round::reference);
+    const double referenceClosedSeconds = median(&Round::referenceClosed);
+    const double chainsightSeconds = median(&Round::chainsight);
+    const double chainsightClosedSeconds = median(&Round::chainsightClosed);
 
     auto line = [](const char *label, qint64 count, double seconds) {
         std::printf("%-44s %10lld %12.0f %8.2f\n", label, static_cast<long long>(count), double(count) / seconds, seconds);
     };
-    std::printf("%-44s %10s %12s %8s\n", "", "spans", "spans/s", "s");
+    std::printf("medians of %d rounds:\n%-44s %10s %12s %8s\n", roundCount, "", "spans", "spans/s", "s");
     line("reference parse only (1 thread)", parsed, parseSeconds);
     line("reference parse + insert, to commit", referenceSpans, referenceSeconds);
     line("reference parse + insert, to closed file", referenceSpans, referenceClosedSeconds);
