@@ -172,6 +172,14 @@ private:
     bool m_closed = false;
 };
 
+// Equality with a string literal as a length test and a fixed-size comparison the compiler expands in place;
+// std::string_view's operator== stayed an out-of-line call in the span walk.
+template<std::size_t N>
+[[gnu::always_inline]] inline bool is(std::string_view text, const char (&literal)[N])
+{
+    return text.size() == N - 1 && std::memcmp(text.data(), literal, N - 1) == 0;
+}
+
 // The text of a JSON string, given its first character after the opening quote, when it holds no escape:
 // a view into the document, no copy. Stage 1 validated the document, so the closing quote is there; the
 // document's padding makes reading up to 15 bytes past it safe.
@@ -312,10 +320,10 @@ void appendJsonEscaped(std::string &out, std::string_view text)
         od::value inner;
         if (field.value().get(inner) != simdjson::SUCCESS)
             return false;
-        if (key == "stringValue"sv) {
+        if (is(key, "stringValue")) {
             return stringOf(inner, text);
         }
-        if (key == "intValue"sv || key == "boolValue"sv || key == "doubleValue"sv) {
+        if (is(key, "intValue") || is(key, "boolValue") || is(key, "doubleValue")) {
             od::json_type type;
             if (inner.type().get(type) != simdjson::SUCCESS)
                 return false;
@@ -353,45 +361,45 @@ enum class SpanAttribute {
 {
     switch (key.size()) {
     case 7:
-        return key == "user.id"sv ? SpanAttribute::User : SpanAttribute::Other;
+        return is(key, "user.id") ? SpanAttribute::User : SpanAttribute::Other;
     case 10:
-        if (key == "session.id"sv)
+        if (is(key, "session.id"))
             return SpanAttribute::SessionId;
-        if (key == "enduser.id"sv)
+        if (is(key, "enduser.id"))
             return SpanAttribute::User;
-        return key == "rpc.method"sv ? SpanAttribute::Kept : SpanAttribute::Other;
+        return is(key, "rpc.method") ? SpanAttribute::Kept : SpanAttribute::Other;
     case 11:
-        return key == "rpc.service"sv ? SpanAttribute::Kept : SpanAttribute::Other;
+        return is(key, "rpc.service") ? SpanAttribute::Kept : SpanAttribute::Other;
     case 12:
-        return key == "az.namespace"sv ? SpanAttribute::Kept : SpanAttribute::Other;
+        return is(key, "az.namespace") ? SpanAttribute::Kept : SpanAttribute::Other;
     case 14:
-        if (key == "server.address"sv)
+        if (is(key, "server.address"))
             return SpanAttribute::Server;
-        if (key == "aws.request_id"sv)
+        if (is(key, "aws.request_id"))
             return SpanAttribute::AwsRequestId;
-        return key == "mcp.session.id"sv ? SpanAttribute::Kept : SpanAttribute::Other;
+        return is(key, "mcp.session.id") ? SpanAttribute::Kept : SpanAttribute::Other;
     case 15:
-        if (key == "gen_ai.agent.id"sv)
+        if (is(key, "gen_ai.agent.id"))
             return SpanAttribute::AgentId;
-        return key == "mcp.method.name"sv ? SpanAttribute::Kept : SpanAttribute::Other;
+        return is(key, "mcp.method.name") ? SpanAttribute::Kept : SpanAttribute::Other;
     case 16:
-        if (key == "gen_ai.tool.name"sv)
+        if (is(key, "gen_ai.tool.name"))
             return SpanAttribute::ToolName;
-        return key == "gen_ai.tool.type"sv ? SpanAttribute::Kept : SpanAttribute::Other;
+        return is(key, "gen_ai.tool.type") ? SpanAttribute::Kept : SpanAttribute::Other;
     case 17:
-        return key == "gen_ai.agent.name"sv ? SpanAttribute::AgentName : SpanAttribute::Other;
+        return is(key, "gen_ai.agent.name") ? SpanAttribute::AgentName : SpanAttribute::Other;
     case 18:
-        return key == "jsonrpc.request.id"sv ? SpanAttribute::Kept : SpanAttribute::Other;
+        return is(key, "jsonrpc.request.id") ? SpanAttribute::Kept : SpanAttribute::Other;
     case 19:
-        return key == "gen_ai.tool.call.id"sv ? SpanAttribute::ToolCallId : SpanAttribute::Other;
+        return is(key, "gen_ai.tool.call.id") ? SpanAttribute::ToolCallId : SpanAttribute::Other;
     case 20:
-        return key == "gen_ai.request.model"sv ? SpanAttribute::Model : SpanAttribute::Other;
+        return is(key, "gen_ai.request.model") ? SpanAttribute::Model : SpanAttribute::Other;
     case 21:
-        return key == "gen_ai.operation.name"sv ? SpanAttribute::Operation : SpanAttribute::Other;
+        return is(key, "gen_ai.operation.name") ? SpanAttribute::Operation : SpanAttribute::Other;
     case 22:
-        return key == "gen_ai.conversation.id"sv ? SpanAttribute::ConversationId : SpanAttribute::Other;
+        return is(key, "gen_ai.conversation.id") ? SpanAttribute::ConversationId : SpanAttribute::Other;
     case 26:
-        return key == "gen_ai.tool.call.arguments"sv ? SpanAttribute::ToolArguments : SpanAttribute::Other;
+        return is(key, "gen_ai.tool.call.arguments") ? SpanAttribute::ToolArguments : SpanAttribute::Other;
     default:
         return SpanAttribute::Other;
     }
@@ -483,19 +491,19 @@ enum class SpanField { Other, TraceId, SpanId, ParentSpanId, Name, StartTime, St
 {
     switch (key.size()) {
     case 4:
-        return key == "name"sv ? SpanField::Name : SpanField::Other;
+        return is(key, "name") ? SpanField::Name : SpanField::Other;
     case 6:
-        if (key == "spanId"sv)
+        if (is(key, "spanId"))
             return SpanField::SpanId;
-        return key == "status"sv ? SpanField::Status : SpanField::Other;
+        return is(key, "status") ? SpanField::Status : SpanField::Other;
     case 7:
-        return key == "traceId"sv ? SpanField::TraceId : SpanField::Other;
+        return is(key, "traceId") ? SpanField::TraceId : SpanField::Other;
     case 10:
-        return key == "attributes"sv ? SpanField::Attributes : SpanField::Other;
+        return is(key, "attributes") ? SpanField::Attributes : SpanField::Other;
     case 12:
-        return key == "parentSpanId"sv ? SpanField::ParentSpanId : SpanField::Other;
+        return is(key, "parentSpanId") ? SpanField::ParentSpanId : SpanField::Other;
     case 17:
-        return key == "startTimeUnixNano"sv ? SpanField::StartTime : SpanField::Other;
+        return is(key, "startTimeUnixNano") ? SpanField::StartTime : SpanField::Other;
     default:
         return SpanField::Other;
     }
@@ -790,7 +798,7 @@ private:
                 ok = false;
                 break;
             }
-            if (key != "resourceSpans"sv)
+            if (!is(key, "resourceSpans"))
                 continue;
             sawSpans = true;
             od::array resources;
@@ -842,7 +850,7 @@ private:
             od::value inner;
             if (!keyOf(field, &key) || field.value().get(inner) != simdjson::SUCCESS)
                 return false;
-            if (key == "resource"sv) {
+            if (is(key, "resource")) {
                 od::object resource;
                 if (inner.get_object().get(resource) != simdjson::SUCCESS)
                     return false;
@@ -852,7 +860,7 @@ private:
                     if (!keyOf(resourceField, &resourceKey)
                         || resourceField.value().get(attributes) != simdjson::SUCCESS)
                         return false;
-                    if (resourceKey != "attributes"sv)
+                    if (!is(resourceKey, "attributes"))
                         continue;
                     od::array list;
                     if (attributes.get_array().get(list) != simdjson::SUCCESS)
@@ -871,11 +879,11 @@ private:
                             od::value pairValue;
                             if (pairField.value().get(pairValue) != simdjson::SUCCESS)
                                 return false;
-                            if (pairKey == "key"sv) {
+                            if (is(pairKey, "key")) {
                                 if (!stringOf(pairValue, &attributeKey))
                                     return false;
-                                isService = attributeKey == "service.name"sv;
-                            } else if (pairKey == "value"sv && isService) {
+                                isService = is(attributeKey, "service.name");
+                            } else if (is(pairKey, "value") && isService) {
                                 if (anyValueText(pairValue, &text))
                                     service = m_batch->store(text);
                             }
@@ -886,7 +894,7 @@ private:
                             break;
                     }
                 }
-            } else if (key == "scopeSpans"sv || key == "instrumentationLibrarySpans"sv) {
+            } else if (is(key, "scopeSpans") || is(key, "instrumentationLibrarySpans")) {
                 od::array scopes;
                 if (inner.get_array().get(scopes) != simdjson::SUCCESS)
                     return false;
@@ -899,7 +907,7 @@ private:
                         od::value spans;
                         if (!keyOf(scopeField, &scopeKey) || scopeField.value().get(spans) != simdjson::SUCCESS)
                             return false;
-                        if (scopeKey != "spans"sv)
+                        if (!is(scopeKey, "spans"))
                             continue;
                         od::array spanList;
                         if (spans.get_array().get(spanList) != simdjson::SUCCESS)
@@ -977,14 +985,14 @@ private:
                     od::value code;
                     if (!keyOf(statusField, &statusKey) || statusField.value().get(code) != simdjson::SUCCESS)
                         return false;
-                    if (statusKey != "code"sv)
+                    if (!is(statusKey, "code"))
                         continue;
                     std::int64_t number = 0;
                     std::string_view label;
                     if (code.get_int64().get(number) == simdjson::SUCCESS)
                         row.error = number == 2;
                     else if (stringOf(code, &label))
-                        row.error = label == "STATUS_CODE_ERROR"sv || label == "ERROR"sv;
+                        row.error = is(label, "STATUS_CODE_ERROR") || is(label, "ERROR");
                 }
             } else if (fieldKind == SpanField::Attributes) {
                 od::array list;
@@ -1000,12 +1008,12 @@ private:
                         od::value pairValue;
                         if (!keyOf(pairField, &pairKey) || pairField.value().get(pairValue) != simdjson::SUCCESS)
                             return false;
-                        if (pairKey == "key"sv) {
+                        if (is(pairKey, "key")) {
                             if (!stringOf(pairValue, &attributeKey))
                                 return false;
                             continue;
                         }
-                        if (pairKey != "value"sv)
+                        if (!is(pairKey, "value"))
                             continue;
                         // Only the attributes the analysis uses are read; the rest stay in the raw record.
                         const SpanAttribute which = spanAttribute(attributeKey);
@@ -1072,12 +1080,12 @@ private:
         if (operation.empty())
             operation = "span"sv;
         row.kind = m_batch->store(operation);
-        row.isAgentSpan = operation == "invoke_agent"sv || operation == "create_agent"sv || operation == "invoke_workflow"sv;
+        row.isAgentSpan = is(operation, "invoke_agent") || is(operation, "create_agent") || is(operation, "invoke_workflow");
         // "invoke_agent Support supervisor" names the agent after the operation when no attribute does.
         if (row.isAgentSpan && agentName.empty() && name.find(' ') != std::string_view::npos)
             agentName = name.substr(name.find(' ') + 1);
         const std::string_view action = !tool.empty()               ? tool
-                                        : operation == "chat"sv       ? model
+                                        : is(operation, "chat")       ? model
                                         : row.isAgentSpan && !agentName.empty() ? agentName
                                                                     : name;
         row.action = m_batch->store(action);
@@ -1432,7 +1440,7 @@ qint64 OtlpTraceImporter::import(ImportContext &context) const
                 event.originator = batch->view(row.originator);
                 identities.human(event.originator);
                 event.action = batch->view(row.action);
-                if (event.kind == "execute_tool"sv)
+                if (is(event.kind, "execute_tool"))
                     identities.tool(event.action);
                 event.resource = batch->view(row.resource);
                 event.outcome = row.error ? "error"sv : "ok"sv;
