@@ -1,5 +1,8 @@
 #include "OtlpTraceImporter.h"
 
+#include "FlatIdMap.h"
+#include "JsonText.h"
+#include "LineChunkReader.h"
 #include "Sha256.h"
 #include "Workspace.h"
 
@@ -8,26 +11,24 @@
 #include <nlohmann/json.hpp>
 #include <simdjson.h>
 
-#include <array>
 #include <charconv>
 #include <condition_variable>
 #include <cstring>
 #include <deque>
 #include <mutex>
-#include <thread>
 #include <optional>
+#include <thread>
 #include <unordered_map>
 #include <utility>
-
-#if defined(__SSE2__)
-#include <emmintrin.h>
-#endif
 
 namespace chainsight {
 namespace {
 
 namespace od = simdjson::ondemand;
 using namespace std::string_view_literals; // comparisons against literals must not call strlen per record
+using json_text::is;
+using json_text::keyOf;
+using json_text::stringOf;
 
 constexpr std::size_t maximumLineBytes = 256u << 20;
 constexpr std::size_t batchRows = 1024;
@@ -171,67 +172,6 @@ private:
     bool m_producerDone = false;
     bool m_closed = false;
 };
-
-// Equality with a string literal as a length test and a fixed-size comparison the compiler expands in place;
-// std::string_view's operator== stayed an out-of-line call in the span walk.
-template<std::size_t N>
-[[gnu::always_inline]] inline bool is(std::string_view text, const char (&literal)[N])
-{
-    return text.size() == N - 1 && std::memcmp(text.data(), literal, N - 1) == 0;
-}
-
-// The text of a JSON string, given its first character after the opening quote, when it holds no escape:
-// a view into the document, no copy. Stage 1 validated the document, so the closing quote is there; the
-// document's padding makes reading up to 15 bytes past it safe.
-[[gnu::always_inline]] inline bool plainString(const char *raw, std::string_view *text)
-{
-#if defined(__SSE2__)
-    const __m128i quote = _mm_set1_epi8('"');
-    const __m128i backslash = _mm_set1_epi8('\\');
-    for (const char *at = raw;; at += 16) {
-        const __m128i block = _mm_loadu_si128(reinterpret_cast<const __m128i *>(at));
-        const auto quotes = static_cast<unsigned>(_mm_movemask_epi8(_mm_cmpeq_epi8(block, quote)));
-        const auto escapes = static_cast<unsigned>(_mm_movemask_epi8(_mm_cmpeq_epi8(block, backslash)));
-        if ((quotes | escapes) == 0)
-            continue;
-        const int first = __builtin_ctz(quotes | escapes);
-        if (escapes & (1u << first))
-            return false;
-        *text = std::string_view(raw, static_cast<std::size_t>(at + first - raw));
-        return true;
-    }
-#else
-    const char *end = raw;
-    while (*end != '"' && *end != '\\')
-        ++end;
-    if (*end == '\\')
-        return false;
-    *text = std::string_view(raw, static_cast<std::size_t>(end - raw));
-    return true;
-#endif
-}
-
-// An object key. Keys almost never hold escapes; those that do are unescaped into the parser's buffer.
-[[gnu::always_inline]] inline bool keyOf(simdjson::simdjson_result<od::field> &field, std::string_view *key)
-{
-    od::raw_json_string raw;
-    if (field.key().get(raw) != simdjson::SUCCESS)
-        return false;
-    if (plainString(raw.raw(), key))
-        return true;
-    return field.unescaped_key().get(*key) == simdjson::SUCCESS;
-}
-
-// A string value, read in place when it holds no escape (unescaping is a library call and a copy per value).
-// Fails, like get_string(), when the value is not a string.
-[[gnu::always_inline]] inline bool stringOf(od::value &value, std::string_view *text)
-{
-    const std::string_view token = value.raw_json_token();
-    if (!token.empty() && token.front() == '"' && plainString(token.data() + 1, text)) {
-        return true;
-    }
-    return value.get_string().get(*text) == simdjson::SUCCESS;
-}
 
 [[gnu::always_inline]] inline std::optional<qint64> parseUnixNanos(od::value &value)
 {
@@ -405,84 +345,6 @@ enum class SpanAttribute {
     }
 }
 
-// A 64-bit hash of an identifier (hex trace and span ids, agent ids): word at a time, with murmur's finaliser.
-std::uint64_t idHash(std::string_view text)
-{
-    std::uint64_t hash = 0x9e3779b97f4a7c15ULL ^ text.size();
-    std::size_t at = 0;
-    for (; at + 8 <= text.size(); at += 8) {
-        std::uint64_t word;
-        std::memcpy(&word, text.data() + at, 8);
-        hash = (hash ^ word) * 0xff51afd7ed558ccdULL;
-        hash ^= hash >> 32;
-    }
-    std::uint64_t tail = 0;
-    std::memcpy(&tail, text.data() + at, text.size() - at);
-    hash ^= tail;
-    hash ^= hash >> 33;
-    hash *= 0xff51afd7ed558ccdULL;
-    hash ^= hash >> 33;
-    hash *= 0xc4ceb9fe1a85ec53ULL;
-    hash ^= hash >> 33;
-    return hash;
-}
-
-// 64-bit key to 32-bit value, open addressing in one flat array: no allocation per entry.
-class FlatIdMap final
-{
-public:
-    void assign(std::uint64_t key, std::uint32_t value)
-    {
-        if ((m_used + 1) * 2 > m_slots.size())
-            grow();
-        Slot &slot = m_slots[probe(nonZero(key))];
-        if (slot.key == 0) {
-            slot.key = nonZero(key);
-            ++m_used;
-        }
-        slot.value = value;
-    }
-    // Starts loading the slot a key probes first: the table outgrows the caches, and a request's keys are known
-    // before they are looked up.
-    void prefetch(std::uint64_t key) const
-    {
-        if (!m_slots.empty())
-            __builtin_prefetch(&m_slots[static_cast<std::size_t>(nonZero(key)) & (m_slots.size() - 1)]);
-    }
-    const std::uint32_t *find(std::uint64_t key) const
-    {
-        if (m_slots.empty())
-            return nullptr;
-        const Slot &slot = m_slots[probe(nonZero(key))];
-        return slot.key == 0 ? nullptr : &slot.value;
-    }
-
-private:
-    struct Slot
-    {
-        std::uint64_t key = 0; // 0: empty
-        std::uint32_t value = 0;
-    };
-    static std::uint64_t nonZero(std::uint64_t key) { return key == 0 ? 1 : key; }
-    std::size_t probe(std::uint64_t key) const
-    {
-        const std::size_t mask = m_slots.size() - 1;
-        std::size_t at = static_cast<std::size_t>(key) & mask;
-        while (m_slots[at].key != 0 && m_slots[at].key != key)
-            at = (at + 1) & mask;
-        return at;
-    }
-    void grow()
-    {
-        std::vector<Slot> old = std::exchange(m_slots, std::vector<Slot>(std::max<std::size_t>(1024, m_slots.size() * 2)));
-        for (const Slot &slot : old)
-            if (slot.key != 0)
-                m_slots[probe(slot.key)] = slot;
-    }
-    std::vector<Slot> m_slots;
-    std::size_t m_used = 0;
-};
-
 // The fields of a span the import reads, told apart by length first (most spans also carry flags, kind, the end
 // time, events and links, which are skipped).
 enum class SpanField { Other, TraceId, SpanId, ParentSpanId, Name, StartTime, Status, Attributes };
@@ -509,158 +371,6 @@ enum class SpanField { Other, TraceId, SpanId, ParentSpanId, Name, StartTime, St
     }
 }
 
-// Reads an NDJSON file on its own thread in chunks that end on a line boundary, and hashes each chunk as it
-// arrives: the parsing thread then only parses. Chunks are recycled; a line longer than a chunk grows one.
-class LineChunkReader final
-{
-public:
-    struct Chunk
-    {
-        std::string buffer; // lines, then at least SIMDJSON_PADDING spare bytes
-        std::size_t length = 0;
-        qint64 fileOffset = 0;
-    };
-
-    LineChunkReader(QFile &file, Sha256Stream *digest, const std::atomic_bool &cancel)
-        : m_file(file)
-        , m_digest(digest)
-        , m_cancel(cancel)
-    {
-        // Sized for the file: a small file does not pay for buffers meant for gigabytes.
-        const auto size = static_cast<std::size_t>(std::max<qint64>(file.size(), 0));
-        for (auto &chunk : m_chunks) {
-            chunk.buffer.resize(std::min(readChunkBytes, size + 1) + simdjson::SIMDJSON_PADDING);
-            m_free.push_back(&chunk);
-        }
-        m_thread = std::thread([this] { run(); });
-    }
-    ~LineChunkReader()
-    {
-        {
-            std::lock_guard lock(m_mutex);
-            m_stopped = true;
-        }
-        m_changed.notify_all();
-        m_thread.join();
-    }
-    LineChunkReader(const LineChunkReader &) = delete;
-    LineChunkReader &operator=(const LineChunkReader &) = delete;
-
-    // The next chunk of whole lines, or nullptr at the end of the file or on a failure (see failure()).
-    Chunk *next()
-    {
-        std::unique_lock lock(m_mutex);
-        m_changed.wait(lock, [this] { return !m_full.empty() || m_done; });
-        if (m_full.empty())
-            return nullptr;
-        Chunk *chunk = m_full.front();
-        m_full.pop_front();
-        return chunk;
-    }
-    void recycle(Chunk *chunk)
-    {
-        {
-            std::lock_guard lock(m_mutex);
-            m_free.push_back(chunk);
-        }
-        m_changed.notify_all();
-    }
-    // Read after next() returned nullptr: empty when the whole file was read.
-    QString failure() const
-    {
-        std::lock_guard lock(m_mutex);
-        return m_failure;
-    }
-
-private:
-    static constexpr std::size_t readChunkBytes = 2u << 20;
-
-    void run()
-    {
-        std::string carry; // the unfinished line at the end of the last chunk
-        qint64 offset = 0;  // of the next chunk's first byte
-        bool atEnd = false;
-        QString failure;
-        while (!atEnd && failure.isEmpty() && !m_cancel.load(std::memory_order_relaxed)) {
-            Chunk *chunk = takeFree();
-            if (!chunk)
-                break;
-            std::string &buffer = chunk->buffer;
-            if (carry.size() + simdjson::SIMDJSON_PADDING >= buffer.size())
-                buffer.resize(std::max(buffer.size() * 2, carry.size() * 2 + simdjson::SIMDJSON_PADDING));
-            std::memcpy(buffer.data(), carry.data(), carry.size());
-            std::size_t filled = carry.size();
-            std::size_t length = 0;
-            while (true) {
-                const qint64 read = m_file.read(buffer.data() + filled, static_cast<qint64>(buffer.size() - simdjson::SIMDJSON_PADDING - filled));
-                if (read < 0) {
-                    failure = QStringLiteral("read error: %1").arg(m_file.errorString());
-                    break;
-                }
-                if (m_digest && read > 0)
-                    m_digest->update(buffer.data() + filled, static_cast<std::size_t>(read));
-                filled += static_cast<std::size_t>(read);
-                if (read == 0) {
-                    atEnd = true;
-                    length = filled;
-                    break;
-                }
-                if (filled + simdjson::SIMDJSON_PADDING < buffer.size())
-                    continue; // a short read: fill the chunk
-                if (const void *newline = memrchr(buffer.data(), '\n', filled)) {
-                    length = static_cast<std::size_t>(static_cast<const char *>(newline) - buffer.data()) + 1;
-                    break;
-                }
-                // One line fills the chunk: grow it, within the limit on a line's length.
-                if (buffer.size() >= maximumLineBytes) {
-                    failure = QStringLiteral("line longer than %1 MB; skipped").arg(maximumLineBytes >> 20);
-                    break;
-                }
-                buffer.resize(buffer.size() * 2);
-            }
-            carry.assign(buffer.data() + length, filled - length);
-            chunk->length = length;
-            chunk->fileOffset = offset;
-            offset += static_cast<qint64>(length);
-            {
-                std::lock_guard lock(m_mutex);
-                m_full.push_back(chunk);
-            }
-            m_changed.notify_all();
-        }
-        {
-            std::lock_guard lock(m_mutex);
-            m_failure = failure;
-            m_done = true;
-        }
-        m_changed.notify_all();
-    }
-
-    Chunk *takeFree()
-    {
-        std::unique_lock lock(m_mutex);
-        m_changed.wait(lock, [this] { return !m_free.empty() || m_stopped; });
-        if (m_stopped)
-            return nullptr;
-        Chunk *chunk = m_free.front();
-        m_free.pop_front();
-        return chunk;
-    }
-
-    QFile &m_file;
-    Sha256Stream *m_digest;
-    const std::atomic_bool &m_cancel;
-    std::array<Chunk, 4> m_chunks;
-    mutable std::mutex m_mutex;
-    std::condition_variable m_changed;
-    std::deque<Chunk *> m_free;
-    std::deque<Chunk *> m_full;
-    QString m_failure;
-    bool m_done = false;
-    bool m_stopped = false;
-    std::thread m_thread;
-};
-
 // Parses OTLP text into batches on its own thread, then resolves each span's acting agent and the
 // agent-to-agent hops inside each request.
 class OtlpParser final
@@ -680,7 +390,7 @@ public:
         m_batch = m_pipe.takeFree();
         qint64 lineNumber = 1;
         {
-            LineChunkReader reader(file, m_digest, m_cancel);
+            LineChunkReader reader(file, m_digest, m_cancel, maximumLineBytes, simdjson::SIMDJSON_PADDING);
             while (m_batch && !m_cancel.load(std::memory_order_relaxed)) {
                 LineChunkReader::Chunk *chunk = reader.next();
                 if (!chunk) {
