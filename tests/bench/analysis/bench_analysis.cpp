@@ -7,6 +7,7 @@
 // chains + findings over 1,000,000 events in at most 2 s after import, peak RSS under 1 GB, and precision
 // and recall of (rule, subject) pairs of at least 0.98 per rule.
 
+#include "BenchScratch.h"
 #include "ChainBuilder.h"
 #include "FindingsEngine.h"
 #include "ImportRunner.h"
@@ -53,7 +54,7 @@ int main(int argc, char **argv)
 {
     QCoreApplication app(argc, argv);
     const QStringList arguments = app.arguments();
-    QTemporaryDir scratch;
+    QTemporaryDir scratch(chainsight::bench::scratchTemplate(QStringLiteral("bench_analysis")));
     QString world = argumentValue(arguments, QStringLiteral("--world"), QString());
     if (world.isEmpty()) {
         world = scratch.filePath(QStringLiteral("world"));

@@ -13,6 +13,7 @@
 //
 // Budget (issue 8): at most 5 s and 20 MB. Reference, same run: Qt's own way to print the same strings to
 // a PDF, QTextDocument::print on a QPdfWriter (plain-text paragraphs, no tables, figures or contents).
+#include "BenchScratch.h"
 #include "EvidenceBundle.h"
 #include "EvidenceFiles.h"
 #include "EvidencePdfWriter.h"
@@ -344,7 +345,7 @@ int main(int argc, char *argv[])
 
     QFile keyFile(QStringLiteral(CHAINSIGHT_TEST_DATA_DIR "/evidence/ed25519.pem"));
     const QByteArray key = keyFile.open(QIODevice::ReadOnly) ? keyFile.readAll() : QByteArray();
-    QTemporaryDir temporary;
+    QTemporaryDir temporary(chainsight::bench::scratchTemplate(QStringLiteral("bench_evidence")));
     const QString folder = parser.isSet(keepOption) ? parser.value(keepOption) : temporary.path();
     QDir().mkpath(folder);
 

@@ -12,6 +12,7 @@
 // The two take turns for --rounds rounds (default 3), each into fresh files; the medians are compared.
 // Then JWT captures: tokens.jsonl of --tokens-world (or a 40,000-capture world it writes) imported with
 // signature and DPoP verification against its jwks.json (target: 20,000 tokens/s).
+#include "BenchScratch.h"
 #include "ImportRunner.h"
 #include "Workspace.h"
 
@@ -182,7 +183,7 @@ int main(int argc, char *argv[])
         else if (arguments[i] == QLatin1String("--rounds"))
             roundCount = std::max(1, arguments[i + 1].toInt());
     }
-    QTemporaryDir scratch;
+    QTemporaryDir scratch(chainsight::bench::scratchTemplate(QStringLiteral("bench_otlp_import")));
     if (world.isEmpty()) {
         world = scratch.filePath(QStringLiteral("world"));
         std::printf("writing a world of %s events with gen_enterprise.py...\n", qPrintable(events));

@@ -14,6 +14,7 @@
 // for dot), since the machine may be shared; dot's includes reading and writing its files. Crossings of both drawings
 // are counted the same way: every edge sampled at each column it spans (at its node centres at the
 // ends), two edges cross between two columns when their order flips (countColumnCrossings).
+#include "BenchScratch.h"
 #include "EnterpriseShape.h"
 #include "LayeredLayout.h"
 
@@ -287,7 +288,7 @@ int main(int argc, char *argv[])
         std::fputs("usage: bench_layout [--sizes 300,1000,3000,10000] [--runs 3] [--dot-timeout 120] [--no-dot] [--synthetic] [--keep DIR]\n", stderr);
         return 2;
     }
-    QTemporaryDir temporary;
+    QTemporaryDir temporary(chainsight::bench::scratchTemplate(QStringLiteral("bench_layout")));
     const QString folder = options->keep.isEmpty() ? temporary.path() : options->keep;
     QDir().mkpath(folder);
     const QString dot = options->dot ? QStandardPaths::findExecutable(QStringLiteral("dot")) : QString();

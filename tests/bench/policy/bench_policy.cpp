@@ -4,6 +4,7 @@
 // reference in the same run is the plain engine path: a fresh context and Authorizer::isAuthorized per action.
 // The replicated chains are stored as the analysis of a copy of the workspace and read back from it, timed; a
 // workspace given as the argument that records 1,000,000 actions or more is replayed as it is.
+#include "BenchScratch.h"
 #include "ChainStore.h"
 #include "ImportRunner.h"
 #include "PolicyDiff.h"
@@ -179,7 +180,7 @@ QString loadAverage()
 int main(int argc, char *argv[])
 {
     QCoreApplication app(argc, argv);
-    QTemporaryDir dir;
+    QTemporaryDir dir(chainsight::bench::scratchTemplate(QStringLiteral("bench_policy")));
     QString workspacePath = argc > 1 ? QString::fromLocal8Bit(argv[1]) : QString();
     if (workspacePath.isEmpty()) {
         const QString generator = QStringLiteral(CHAINSIGHT_SHARED_DIR "/bench/gen_enterprise.py");
