@@ -2,6 +2,7 @@
 
 #include "ChainJson.h"
 #include "ChainListModel.h"
+#include "ElidedLabel.h"
 #include "RecordTable.h"
 
 #include <QCheckBox>
@@ -61,7 +62,7 @@ ChainInspector::ChainInspector(QWidget *parent)
     , m_filter(new QLineEdit(this))
     , m_unknownOnly(new QCheckBox(tr("No originator"), this))
     , m_minDepth(new QSpinBox(this))
-    , m_summary(new QLabel(this))
+    , m_summary(new ElidedLabel(this))
     , m_view(new QTableView(this))
     , m_hops(new QTreeWidget(this))
 {

@@ -1,5 +1,6 @@
 #include "FindingsPanel.h"
 
+#include "ElidedLabel.h"
 #include "FindingListModel.h"
 #include "RecordTable.h"
 
@@ -24,7 +25,7 @@ FindingsPanel::FindingsPanel(QWidget *parent)
     , m_rule(new QComboBox(this))
     , m_time(new QComboBox(this))
     , m_revocation(new QPushButton(tr("Revocation list…"), this))
-    , m_summary(new QLabel(this))
+    , m_summary(new ElidedLabel(this))
     , m_view(new QTableView(this))
     , m_details(new QPlainTextEdit(this))
 {

@@ -1,5 +1,6 @@
 #include "IdentitiesPanel.h"
 
+#include "ElidedLabel.h"
 #include "IdentityListModel.h"
 #include "RecordTable.h"
 
@@ -28,7 +29,7 @@ IdentitiesPanel::IdentitiesPanel(QWidget *parent)
     , m_proxy(new IdentityFilterProxyModel(this))
     , m_filter(new QLineEdit(this))
     , m_kind(new QComboBox(this))
-    , m_summary(new QLabel(this))
+    , m_summary(new ElidedLabel(this))
     , m_view(new QTableView(this))
     , m_details(new QPlainTextEdit(this))
 {

@@ -1,5 +1,6 @@
 #include "InventoryPanel.h"
 
+#include "ElidedLabel.h"
 #include "RecordTable.h"
 
 #include "AgentInventoryModel.h"
@@ -20,7 +21,7 @@ InventoryPanel::InventoryPanel(QWidget *parent)
     , m_credentials(new AgentCredentialsModel(this))
     , m_filter(new QLineEdit(this))
     , m_onlyOrphans(new QCheckBox(tr("Only agents without owner"), this))
-    , m_summary(new QLabel(this))
+    , m_summary(new ElidedLabel(this))
     , m_view(new QTableView(this))
     , m_detailTitle(new QLabel(this))
     , m_credentialView(new QTableView(this))

@@ -4,6 +4,7 @@
 #include "DelegationGraphData.h"
 #include "DelegationGraphPage.h"
 #include "DelegationGraphScene.h"
+#include "ElidedLabel.h"
 #include "FindingListModel.h"
 #include "FindingsPanel.h"
 #include "IdentitiesPanel.h"
@@ -266,6 +267,26 @@ private Q_SLOTS:
         QFETCH(qint64, total);
         QFETCH(QString, expected);
         QCOMPARE(ImportStatusWidget::etaText(elapsedMs, done, total), expected);
+    }
+
+    // A panel's summary line too long for its dock ends in an ellipsis, with the whole line as its tooltip,
+    // rather than being cut mid-word; the chains panel uses one.
+    void summaryLinesEndInAnEllipsisWhenCut()
+    {
+        ElidedLabel label;
+        const QString summary = QStringLiteral("8 of 8 · 1 without originator · 94 % on intent");
+        label.setText(summary);
+        label.resize(label.sizeHint());
+        QVERIFY(!label.isElided());
+        QCOMPARE(label.shownText(), summary);
+        label.resize(label.fontMetrics().horizontalAdvance(QStringLiteral("8 of 8 · 1 wi")), label.height());
+        QVERIFY(label.isElided());
+        QVERIFY2(label.shownText().endsWith(QChar(0x2026)) && summary.startsWith(label.shownText().chopped(1)),
+                 qPrintable(label.shownText()));
+        QVERIFY(label.minimumSizeHint().width() < label.width());
+
+        ChainInspector inspector;
+        QVERIFY(inspector.findChild<ElidedLabel *>());
     }
 };
 
