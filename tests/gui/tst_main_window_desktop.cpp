@@ -5,6 +5,7 @@
 #include "InventoryPanel.h"
 #include "KeyboardShortcutsDialog.h"
 #include "MainWindow.h"
+#include "PolicyPanel.h"
 #include "Preferences.h"
 #include "SettingsDialog.h"
 #include "Theme.h"
@@ -15,6 +16,7 @@
 #include <QAccessible>
 #include <QApplication>
 #include <QComboBox>
+#include <QDockWidget>
 #include <QDir>
 #include <QLineEdit>
 #include <QSettings>
@@ -23,6 +25,7 @@
 #include <QStandardPaths>
 #include <QTest>
 #include <QTimer>
+#include <QToolBar>
 #include <QTreeWidget>
 
 using namespace chainsight;
@@ -221,6 +224,28 @@ private Q_SLOTS:
         const QSize minimum = window.minimumSizeHint().expandedTo(window.minimumSize());
         QVERIFY2(minimum.width() <= 1280 && minimum.height() <= 720,
                  qPrintable(QStringLiteral("minimum %1x%2").arg(minimum.width()).arg(minimum.height())));
+
+        // At that size the policy dock's replay actions are buttons, not hidden in a toolbar's overflow menu.
+        window.resize(1280, 720);
+        auto *policy = window.findChild<PolicyPanel *>();
+        QVERIFY(policy);
+        for (QWidget *dock = policy->parentWidget(); dock; dock = dock->parentWidget()) {
+            if (auto *asDock = qobject_cast<QDockWidget *>(dock)) {
+                asDock->show();
+                asDock->raise();
+            }
+        }
+        QCoreApplication::processEvents();
+        QStringList shown;
+        for (QToolBar *toolbar : policy->findChildren<QToolBar *>()) {
+            for (QAction *action : toolbar->actions()) {
+                const QWidget *button = toolbar->widgetForAction(action);
+                if (button && button->isVisible())
+                    shown.push_back(action->text());
+            }
+        }
+        for (const QString &text : {QStringLiteral("Simulate"), QStringLiteral("Scope…"), QStringLiteral("Format")})
+            QVERIFY2(shown.contains(text), qPrintable(shown.join(QLatin1String(", "))));
     }
 };
 

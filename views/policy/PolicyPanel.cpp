@@ -67,6 +67,7 @@ PolicyPanel::PolicyPanel(PolicySession *session, QWidget *parent)
     , m_session(session)
     , m_editor(new PolicyEditor(this))
     , m_toolbar(new QToolBar(this))
+    , m_replayToolbar(new QToolBar(this))
     , m_problems(new QListWidget(this))
     , m_status(new QLabel(this))
     , m_starterMenu(new QMenu(tr("Insert starter policy"), this))
@@ -74,8 +75,10 @@ PolicyPanel::PolicyPanel(PolicySession *session, QWidget *parent)
     , m_diffMenu(new QMenu(tr("Diff against"), this))
     , m_draftTimer(new QTimer(this))
 {
-    m_toolbar->setIconSize(QSize(16, 16));
-    m_toolbar->setToolButtonStyle(Qt::ToolButtonTextOnly);
+    for (QToolBar *toolbar : {m_toolbar, m_replayToolbar}) {
+        toolbar->setIconSize(QSize(16, 16));
+        toolbar->setToolButtonStyle(Qt::ToolButtonTextOnly);
+    }
     m_new = m_toolbar->addAction(tr("New"), this, &PolicyPanel::newPolicy);
     m_open = m_toolbar->addAction(tr("Open…"), this, &PolicyPanel::chooseFile);
     m_save = m_toolbar->addAction(tr("Save"), this, &PolicyPanel::save);
@@ -83,27 +86,29 @@ PolicyPanel::PolicyPanel(PolicySession *session, QWidget *parent)
     m_save->setShortcutContext(Qt::WidgetWithChildrenShortcut);
     m_saveAs = m_toolbar->addAction(tr("Save as…"), this, &PolicyPanel::saveAs);
     m_toolbar->addSeparator();
+    QAction *formatAction = m_toolbar->addAction(tr("Format"), this, &PolicyPanel::format);
+    formatAction->setShortcut(QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_F));
+    formatAction->setShortcutContext(Qt::WidgetWithChildrenShortcut);
+    formatAction->setToolTip(tr("Rewrite the policies in Cedar's canonical layout (one undo step)"));
+    menuButton(m_toolbar, tr("Insert"), m_starterMenu)->setToolTip(tr("Insert a policy of the starter library"));
+    // Last, so in a narrow dock they are the ones that move into the overflow menu: Ctrl+Z and Ctrl+Y do the same.
+    m_toolbar->addSeparator();
     QAction *undo = m_toolbar->addAction(tr("Undo"), m_editor, &QPlainTextEdit::undo);
     QAction *redo = m_toolbar->addAction(tr("Redo"), m_editor, &QPlainTextEdit::redo);
     undo->setEnabled(false);
     redo->setEnabled(false);
     connect(m_editor, &QPlainTextEdit::undoAvailable, undo, &QAction::setEnabled);
     connect(m_editor, &QPlainTextEdit::redoAvailable, redo, &QAction::setEnabled);
-    QAction *formatAction = m_toolbar->addAction(tr("Format"), this, &PolicyPanel::format);
-    formatAction->setShortcut(QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_F));
-    formatAction->setShortcutContext(Qt::WidgetWithChildrenShortcut);
-    formatAction->setToolTip(tr("Rewrite the policies in Cedar's canonical layout (one undo step)"));
-    menuButton(m_toolbar, tr("Insert"), m_starterMenu)->setToolTip(tr("Insert a policy of the starter library"));
-    m_toolbar->addSeparator();
-    m_toolbar->addAction(tr("Save version…"), this, &PolicyPanel::saveVersion)
-        ->setToolTip(tr("Keep this text in the workspace with its SHA-256 and a note"));
-    menuButton(m_toolbar, tr("Versions"), m_versionsMenu)->setToolTip(tr("Open a version kept in the workspace"));
-    m_toolbar->addSeparator();
-    m_simulate = m_toolbar->addAction(tr("Simulate"), this, &PolicyPanel::simulate);
+    // Replays and versions on a row of their own: in one row, a 1280 x 720 window hid Simulate behind "»".
+    m_simulate = m_replayToolbar->addAction(tr("Simulate"), this, &PolicyPanel::simulate);
     m_simulate->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_R));
     m_simulate->setToolTip(tr("Replay every recorded action against this text (Ctrl+R)"));
-    menuButton(m_toolbar, tr("Diff"), m_diffMenu)->setToolTip(tr("Replay this text and a baseline; show the decisions that flip"));
-    m_scopeAction = m_toolbar->addAction(tr("Scope…"), this, &PolicyPanel::chooseScope);
+    menuButton(m_replayToolbar, tr("Diff"), m_diffMenu)->setToolTip(tr("Replay this text and a baseline; show the decisions that flip"));
+    m_scopeAction = m_replayToolbar->addAction(tr("Scope…"), this, &PolicyPanel::chooseScope);
+    m_replayToolbar->addSeparator();
+    m_replayToolbar->addAction(tr("Save version…"), this, &PolicyPanel::saveVersion)
+        ->setToolTip(tr("Keep this text in the workspace with its SHA-256 and a note"));
+    menuButton(m_replayToolbar, tr("Versions"), m_versionsMenu)->setToolTip(tr("Open a version kept in the workspace"));
     addAction(m_save);
     addAction(formatAction);
 
@@ -133,6 +138,7 @@ PolicyPanel::PolicyPanel(PolicySession *session, QWidget *parent)
     layout->setContentsMargins(0, 0, 0, 0);
     layout->setSpacing(2);
     layout->addWidget(m_toolbar);
+    layout->addWidget(m_replayToolbar);
     layout->addWidget(splitter, 1);
     layout->addWidget(m_status);
 

@@ -65,7 +65,8 @@ private:
 
     PolicySession *m_session;
     PolicyEditor *m_editor;
-    QToolBar *m_toolbar;
+    QToolBar *m_toolbar;        // the text: file, edit, starters
+    QToolBar *m_replayToolbar;  // versions and replays, on a row of their own so a narrow dock never hides them
     QListWidget *m_problems;
     QLabel *m_status;
     QString m_fileName;
