@@ -21,45 +21,25 @@ LineChunkReader::LineChunkReader(QFile &file, Sha256Stream *digest, const std::a
     const auto size = static_cast<std::size_t>(std::max<qint64>(file.size(), 0));
     for (auto &chunk : m_chunks) {
         chunk.buffer.resize(std::min(chunkBytes, size + 1) + m_padding);
-        m_free.push_back(&chunk);
+        m_handOff.addFree(&chunk);
     }
     m_thread = std::thread([this] { run(); });
 }
 
 LineChunkReader::~LineChunkReader()
 {
-    {
-        std::lock_guard lock(m_mutex);
-        m_stopped = true;
-    }
-    m_changed.notify_all();
+    m_handOff.close();
     m_thread.join();
 }
 
 LineChunkReader::Chunk *LineChunkReader::next()
 {
-    std::unique_lock lock(m_mutex);
-    m_changed.wait(lock, [this] { return !m_full.empty() || m_done; });
-    if (m_full.empty())
-        return nullptr;
-    Chunk *chunk = m_full.front();
-    m_full.pop_front();
-    return chunk;
+    return m_handOff.takeFull();
 }
 
 void LineChunkReader::recycle(Chunk *chunk)
 {
-    {
-        std::lock_guard lock(m_mutex);
-        m_free.push_back(chunk);
-    }
-    m_changed.notify_all();
-}
-
-QString LineChunkReader::failure() const
-{
-    std::lock_guard lock(m_mutex);
-    return m_failure;
+    m_handOff.giveBack(chunk);
 }
 
 void LineChunkReader::run()
@@ -69,7 +49,7 @@ void LineChunkReader::run()
     bool atEnd = false;
     QString failure;
     while (!atEnd && failure.isEmpty() && !m_cancel.load(std::memory_order_relaxed)) {
-        Chunk *chunk = takeFree();
+        Chunk *chunk = m_handOff.takeFree();
         if (!chunk)
             break;
         std::string &buffer = chunk->buffer;
@@ -109,29 +89,10 @@ void LineChunkReader::run()
         chunk->length = length;
         chunk->fileOffset = offset;
         offset += static_cast<qint64>(length);
-        {
-            std::lock_guard lock(m_mutex);
-            m_full.push_back(chunk);
-        }
-        m_changed.notify_all();
+        m_handOff.pushFull(chunk);
     }
-    {
-        std::lock_guard lock(m_mutex);
-        m_failure = failure;
-        m_done = true;
-    }
-    m_changed.notify_all();
-}
-
-LineChunkReader::Chunk *LineChunkReader::takeFree()
-{
-    std::unique_lock lock(m_mutex);
-    m_changed.wait(lock, [this] { return !m_free.empty() || m_stopped; });
-    if (m_stopped)
-        return nullptr;
-    Chunk *chunk = m_free.front();
-    m_free.pop_front();
-    return chunk;
+    m_failure = failure;
+    m_handOff.finish();
 }
 
 } // namespace chainsight

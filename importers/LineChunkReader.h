@@ -2,12 +2,11 @@
 
 #include <QString>
 
+#include "HandOff.h"
+
 #include <array>
 #include <atomic>
-#include <condition_variable>
 #include <cstddef>
-#include <deque>
-#include <mutex>
 #include <string>
 #include <thread>
 
@@ -41,13 +40,12 @@ public:
     Chunk *next();
     void recycle(Chunk *chunk);
     // Read after next() returned nullptr: empty when the whole file was read.
-    QString failure() const;
+    QString failure() const { return m_failure; }
 
 private:
     static constexpr std::size_t chunkBytes = 2u << 20;
 
     void run();
-    Chunk *takeFree();
 
     QFile &m_file;
     Sha256Stream *m_digest;
@@ -55,13 +53,8 @@ private:
     const std::size_t m_maximumLineBytes;
     const std::size_t m_padding;
     std::array<Chunk, 4> m_chunks;
-    mutable std::mutex m_mutex;
-    std::condition_variable m_changed;
-    std::deque<Chunk *> m_free;
-    std::deque<Chunk *> m_full;
-    QString m_failure;
-    bool m_done = false;
-    bool m_stopped = false;
+    HandOff<Chunk> m_handOff;
+    QString m_failure; // written before the hand-off is finished, read after
     std::thread m_thread;
 };
 

@@ -1,6 +1,7 @@
 #include "OtlpTraceImporter.h"
 
 #include "FlatIdMap.h"
+#include "HandOff.h"
 #include "JsonText.h"
 #include "LineChunkReader.h"
 #include "Sha256.h"
@@ -12,10 +13,7 @@
 #include <simdjson.h>
 
 #include <charconv>
-#include <condition_variable>
 #include <cstring>
-#include <deque>
-#include <mutex>
 #include <optional>
 #include <thread>
 #include <unordered_map>
@@ -100,7 +98,7 @@ struct SpanBatch
     }
 };
 
-// Two-way hand-off: the parser fills free batches, the writer drains full ones.
+// The batches between the parsing thread (producer) and the writer (consumer).
 class BatchPipe final
 {
 public:
@@ -112,65 +110,27 @@ public:
             m_storage.push_back(std::make_unique<SpanBatch>());
             m_storage.back()->arena.reserve(std::min<std::size_t>(4u << 20, bytes + 4096));
             m_storage.back()->rows.reserve(std::min<std::size_t>(batchRows + 1024, bytes / 64 + 64));
-            m_free.push_back(m_storage.back().get());
+            m_handOff.addFree(m_storage.back().get());
         }
     }
 
     SpanBatch *takeFree()
     {
-        std::unique_lock lock(m_mutex);
-        m_changed.wait(lock, [this] { return !m_free.empty() || m_closed; });
-        if (m_free.empty())
-            return nullptr;
-        SpanBatch *batch = m_free.front();
-        m_free.pop_front();
-        batch->clear();
+        SpanBatch *batch = m_handOff.takeFree();
+        if (batch)
+            batch->clear();
         return batch;
     }
-    void pushFull(SpanBatch *batch)
-    {
-        std::lock_guard lock(m_mutex);
-        m_full.push_back(batch);
-        m_changed.notify_all();
-    }
-    SpanBatch *takeFull()
-    {
-        std::unique_lock lock(m_mutex);
-        m_changed.wait(lock, [this] { return !m_full.empty() || m_producerDone; });
-        if (m_full.empty())
-            return nullptr;
-        SpanBatch *batch = m_full.front();
-        m_full.pop_front();
-        return batch;
-    }
-    void giveBack(SpanBatch *batch)
-    {
-        std::lock_guard lock(m_mutex);
-        m_free.push_back(batch);
-        m_changed.notify_all();
-    }
-    void producerDone()
-    {
-        std::lock_guard lock(m_mutex);
-        m_producerDone = true;
-        m_changed.notify_all();
-    }
-    // The consumer stopped early (error or cancel): wake the producer so it can finish.
-    void close()
-    {
-        std::lock_guard lock(m_mutex);
-        m_closed = true;
-        m_changed.notify_all();
-    }
+    void pushFull(SpanBatch *batch) { m_handOff.pushFull(batch); }
+    SpanBatch *takeFull() { return m_handOff.takeFull(); }
+    void giveBack(SpanBatch *batch) { m_handOff.giveBack(batch); }
+    void producerDone() { m_handOff.finish(); }
+    // The writer stopped early (error or cancel): wake the parser so it can finish.
+    void close() { m_handOff.close(); }
 
 private:
-    std::mutex m_mutex;
-    std::condition_variable m_changed;
     std::vector<std::unique_ptr<SpanBatch>> m_storage;
-    std::deque<SpanBatch *> m_free;
-    std::deque<SpanBatch *> m_full;
-    bool m_producerDone = false;
-    bool m_closed = false;
+    HandOff<SpanBatch> m_handOff;
 };
 
 [[gnu::always_inline]] inline std::optional<qint64> parseUnixNanos(od::value &value)
